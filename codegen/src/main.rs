@@ -1,0 +1,226 @@
+//! The `omniface` command: check, generate and format `.idl` files. Only this binary prints.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use omniface_codegen::targets::{self, Target};
+use omniface_codegen::{Compilation, compile_files, fmt};
+
+#[derive(Parser)]
+#[command(
+    name = "omniface",
+    version,
+    about = "One interface definition, every protocol.",
+    long_about = "One interface definition, every protocol.\n\nWrite a service once in an .idl file; omniface checks it and generates spec artifacts and servers for every protocol.",
+    after_help = "Examples:\n  omniface check examples/petstore.idl\n  omniface generate examples/petstore.idl --target all --out out/\n  omniface fmt examples/*.idl --check"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Report every error in the given files and what they import.
+    #[command(
+        after_help = "Exit status: 0 when clean, 1 when there are errors, 2 on usage errors.\n\nExample:\n  omniface check examples/petstore.idl examples/chat.idl"
+    )]
+    Check {
+        #[command(flatten)]
+        input: Input,
+    },
+    /// Generate artifacts for the given files.
+    #[command(
+        after_help = "Targets: model, all (every target there is).\nEach target writes into its own folder under --out.\n\nExample:\n  omniface generate examples/petstore.idl --target all --out out/"
+    )]
+    Generate {
+        #[command(flatten)]
+        input: Input,
+        /// Targets to generate, comma separated, or `all`.
+        #[arg(
+            long,
+            short,
+            value_delimiter = ',',
+            required = true,
+            value_name = "TARGET"
+        )]
+        target: Vec<String>,
+        /// Output directory; each target gets a folder in it.
+        #[arg(long, short, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Format files canonically (comments are kept; formatting twice changes nothing).
+    #[command(
+        after_help = "Example:\n  omniface fmt examples/petstore.idl\n  omniface fmt --check examples/*.idl   # exit 1 if any file would change"
+    )]
+    Fmt {
+        /// IDL files to format in place.
+        #[arg(required = true, value_name = "FILES")]
+        files: Vec<String>,
+        /// Only report files that are not formatted; change nothing.
+        #[arg(long)]
+        check: bool,
+        #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+        message_format: MessageFormat,
+    },
+}
+
+#[derive(Args)]
+struct Input {
+    /// IDL files; their imports are read too.
+    #[arg(required = true, value_name = "FILES")]
+    files: Vec<String>,
+    /// How to print diagnostics: for people, or one JSON object per line for tools.
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+    message_format: MessageFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MessageFormat {
+    Human,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check { input } => {
+            let compilation = compile_files(&input.files);
+            report(&compilation, input.message_format);
+            if compilation.has_errors() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Command::Generate { input, target, out } => generate(&input, &target, &out),
+        Command::Fmt {
+            files,
+            check,
+            message_format,
+        } => format_files(&files, check, message_format),
+    }
+}
+
+fn report(compilation: &Compilation, format: MessageFormat) {
+    match format {
+        MessageFormat::Human => {
+            for diagnostic in &compilation.diagnostics {
+                diagnostic.emit_to_stderr(&compilation.sources);
+            }
+            let errors = compilation
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == omniface_codegen::diagnostic::Severity::Error)
+                .count();
+            if errors > 0 {
+                eprintln!(
+                    "error: aborting due to {errors} error{}",
+                    if errors == 1 { "" } else { "s" }
+                );
+            }
+        }
+        MessageFormat::Json => {
+            let stdout = std::io::stdout();
+            let mut lock = stdout.lock();
+            for diagnostic in &compilation.diagnostics {
+                if let Ok(line) = serde_json::to_string(&diagnostic.to_json(&compilation.sources)) {
+                    let _ = writeln!(lock, "{line}");
+                }
+            }
+        }
+    }
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
+
+fn generate(input: &Input, names: &[String], out: &std::path::Path) -> ExitCode {
+    let mut chosen = Vec::new();
+    for name in names {
+        if name == "all" {
+            chosen.extend_from_slice(Target::ALL);
+            continue;
+        }
+        match Target::from_name(name) {
+            Some(target) => chosen.push(target),
+            None => {
+                let known: Vec<&str> = Target::ALL.iter().map(|t| t.name()).collect();
+                return usage_error(&format!(
+                    "unknown target `{name}`; known targets: {}, all",
+                    known.join(", ")
+                ));
+            }
+        }
+    }
+    chosen.sort();
+    chosen.dedup();
+    let compilation = compile_files(&input.files);
+    report(&compilation, input.message_format);
+    let Some(model) = compilation.checked_model() else {
+        return ExitCode::from(1);
+    };
+    let files = targets::generate(model, &chosen);
+    match targets::write_files(out, &files) {
+        Ok(_) => {
+            if input.message_format == MessageFormat::Human {
+                eprintln!(
+                    "wrote {} file{} to {}",
+                    files.len(),
+                    if files.len() == 1 { "" } else { "s" },
+                    out.display()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: cannot write to {}: {error}", out.display());
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn format_files(files: &[String], check: bool, message_format: MessageFormat) -> ExitCode {
+    let mut failed = false;
+    let mut unformatted = Vec::new();
+    for path in files {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(error) => {
+                eprintln!("error[E0003]: cannot read `{path}`: {error}");
+                failed = true;
+                continue;
+            }
+        };
+        match fmt::format_source(path, &text) {
+            Ok(formatted) => {
+                if formatted == text {
+                    continue;
+                }
+                if check {
+                    unformatted.push(path.clone());
+                } else if let Err(error) = std::fs::write(path, formatted) {
+                    eprintln!("error: cannot write `{path}`: {error}");
+                    failed = true;
+                }
+            }
+            Err(compilation) => {
+                // Formatting needs a file that parses; show why it does not.
+                report(&compilation, message_format);
+                failed = true;
+            }
+        }
+    }
+    for path in &unformatted {
+        println!("{path} is not formatted");
+    }
+    if failed || !unformatted.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
