@@ -20,7 +20,9 @@ pub fn format_source(name: &str, text: &str) -> Result<String, Compilation> {
         let mut files = InMemory::default();
         files.0.insert(name.to_string(), text.to_string());
         let mut compilation = compile_with(&[name.to_string()], &files);
-        compilation.diagnostics.retain(|d| d.code == crate::diagnostic::Code::E0001 || d.code == crate::diagnostic::Code::E0002);
+        compilation.diagnostics.retain(|d| {
+            d.code == crate::diagnostic::Code::E0001 || d.code == crate::diagnostic::Code::E0002
+        });
         return Err(compilation);
     }
     Ok(format_ast(text, &ast))
@@ -28,7 +30,14 @@ pub fn format_source(name: &str, text: &str) -> Result<String, Compilation> {
 
 /// Prints a parsed file; `text` is the source it came from (for comments and blank lines).
 pub fn format_ast(text: &str, ast: &SourceFileAst) -> String {
-    let mut printer = Printer { text, comments: scan_comments(text), next_comment: 0, out: String::new(), depth: 0, last_end: 0 };
+    let mut printer = Printer {
+        text,
+        comments: scan_comments(text),
+        next_comment: 0,
+        out: String::new(),
+        depth: 0,
+        last_end: 0,
+    };
     printer.file(ast);
     printer.out
 }
@@ -60,9 +69,15 @@ fn scan_comments(text: &str) -> Vec<Comment> {
                 while i < bytes.len() && bytes[i] != b'\n' {
                     i += 1;
                 }
-                let is_doc = (text[start..].starts_with("///") && !text[start..].starts_with("////")) || text[start..].starts_with("//!");
+                let is_doc = (text[start..].starts_with("///")
+                    && !text[start..].starts_with("////"))
+                    || text[start..].starts_with("//!");
                 if !is_doc {
-                    comments.push(Comment { start, end: i, own_line: own_line(text, start) });
+                    comments.push(Comment {
+                        start,
+                        end: i,
+                        own_line: own_line(text, start),
+                    });
                 }
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
@@ -82,7 +97,11 @@ fn scan_comments(text: &str) -> Vec<Comment> {
                         i += 1;
                     }
                 }
-                comments.push(Comment { start, end: i.min(bytes.len()), own_line: own_line(text, start) });
+                comments.push(Comment {
+                    start,
+                    end: i.min(bytes.len()),
+                    own_line: own_line(text, start),
+                });
             }
             _ => i += 1,
         }
@@ -115,14 +134,21 @@ impl Printer<'_> {
     }
 
     fn blank_line(&mut self) {
-        if !self.out.is_empty() && !self.out.ends_with("\n\n") && !self.out.ends_with("{\n") && !self.out.ends_with("(\n") {
+        if !self.out.is_empty()
+            && !self.out.ends_with("\n\n")
+            && !self.out.ends_with("{\n")
+            && !self.out.ends_with("(\n")
+        {
             self.out.push('\n');
         }
     }
 
     /// Whether the source has an empty line between the last printed thing and `position`.
     fn had_blank_line(&self, position: usize) -> bool {
-        let gap = self.text.get(self.last_end.min(position)..position).unwrap_or("");
+        let gap = self
+            .text
+            .get(self.last_end.min(position)..position)
+            .unwrap_or("");
         let mut lines = gap.split('\n');
         lines.next();
         let mut inner: Vec<&str> = lines.collect();
@@ -149,12 +175,17 @@ impl Printer<'_> {
                     self.line(line.trim_start());
                 }
             } else {
-                if self.out.ends_with('\n') {
+                // Attach to the end of the last line, keeping any blank line already emitted.
+                let mut newlines = 0;
+                while self.out.ends_with('\n') {
                     self.out.pop();
+                    newlines += 1;
                 }
                 self.out.push(' ');
                 self.out.push_str(&body);
-                self.out.push('\n');
+                for _ in 0..newlines.max(1) {
+                    self.out.push('\n');
+                }
             }
             self.last_end = end;
         }
@@ -196,7 +227,8 @@ impl Printer<'_> {
         let mut previous: Option<&Decl> = None;
         for decl in &ast.decls {
             let span = decl_span(decl);
-            let imports_together = matches!((previous, decl), (Some(Decl::Import(_)), Decl::Import(_)));
+            let imports_together =
+                matches!((previous, decl), (Some(Decl::Import(_)), Decl::Import(_)));
             if !imports_together {
                 self.blank_line();
             }
@@ -239,7 +271,10 @@ impl Printer<'_> {
             ItemKind::Union(variants) => variants.is_empty(),
             ItemKind::Service(members) => members.is_empty(),
         };
-        let has_comments_inside = self.comments.iter().any(|c| c.start > item.name.span.end as usize && c.start < close);
+        let has_comments_inside = self
+            .comments
+            .iter()
+            .any(|c| c.start > item.name.span.end as usize && c.start < close);
         if is_empty && !has_comments_inside {
             self.line(&format!("{keyword} {} {{}}", item.name.text));
             return;
@@ -262,7 +297,11 @@ impl Printer<'_> {
                     self.begin(variant.span);
                     self.docs(&variant.docs, "///");
                     self.attrs(&variant.attrs);
-                    let value = variant.value.as_ref().map(|v| format!(" = {}", v.raw)).unwrap_or_default();
+                    let value = variant
+                        .value
+                        .as_ref()
+                        .map(|v| format!(" = {}", v.raw))
+                        .unwrap_or_default();
                     self.line(&format!("{}{value},", variant.name.text));
                     self.finish(variant.span);
                 }
@@ -272,8 +311,16 @@ impl Printer<'_> {
                     self.begin(variant.span);
                     self.docs(&variant.docs, "///");
                     self.attrs(&variant.attrs);
-                    let number = variant.number.as_ref().map(|n| format!(" @{} ", n.raw)).unwrap_or_default();
-                    self.line(&format!("{}{number}({}),", variant.name.text, type_text(&variant.ty)));
+                    let number = variant
+                        .number
+                        .as_ref()
+                        .map(|n| format!(" @{} ", n.raw))
+                        .unwrap_or_default();
+                    self.line(&format!(
+                        "{}{number}({}),",
+                        variant.name.text,
+                        type_text(&variant.ty)
+                    ));
                     self.finish(variant.span);
                 }
             }
@@ -293,7 +340,12 @@ impl Printer<'_> {
                         ServiceMember::Event(event) => {
                             self.docs(&event.docs, "///");
                             self.attrs(&event.attrs);
-                            self.signature(&format!("event {}", event.name.text), &event.params, ";", event.span);
+                            self.signature(
+                                &format!("event {}", event.name.text),
+                                &event.params,
+                                ";",
+                                &event.name,
+                            );
                         }
                     }
                     self.finish(span);
@@ -321,16 +373,27 @@ impl Printer<'_> {
             tail.push_str(&format!(" throws {}", names.join(", ")));
         }
         tail.push(';');
-        self.signature(&format!("fn {}", method.name.text), &method.params, &tail, method.span);
+        self.signature(
+            &format!("fn {}", method.name.text),
+            &method.params,
+            &tail,
+            &method.name,
+        );
     }
 
     /// `head(params)tail` on one line when it fits and no parameter carries docs or comments,
     /// else one parameter per line.
-    fn signature(&mut self, head: &str, params: &[FieldDecl], tail: &str, span: Span) {
+    fn signature(&mut self, head: &str, params: &[FieldDecl], tail: &str, name: &Ident) {
         let params_text: Vec<String> = params.iter().map(param_text).collect();
         let single = format!("{head}({}){tail}", params_text.join(", "));
-        let params_end = params.last().map_or(span.start as usize, |p| p.span.end as usize);
-        let has_comments = self.comments.iter().any(|c| c.start > span.start as usize && c.start < params_end);
+        let params_end = params
+            .last()
+            .map_or(name.span.end as usize, |p| p.span.end as usize);
+        let close = closing_paren(self.text, params_end);
+        let has_comments = self
+            .comments
+            .iter()
+            .any(|c| c.start > name.span.end as usize && c.start < close);
         let has_docs = params.iter().any(|p| !p.docs.is_empty());
         if !has_comments && !has_docs && single.len() + INDENT.len() * self.depth <= MAX_WIDTH {
             self.line(&single);
@@ -345,10 +408,46 @@ impl Printer<'_> {
             self.line(&format!("{},", field_text(param)));
             self.finish(param.span);
         }
-        self.comments_before(params_end + 1);
+        self.comments_before(close);
         self.depth -= 1;
         self.line(&format!("){tail}"));
     }
+}
+
+/// Position of the `)` that closes a parameter list whose last parameter ends at `from`, skipping
+/// commas, whitespace and comments.
+fn closing_paren(text: &str, from: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    while i < bytes.len() {
+        match bytes[i] {
+            b')' => return i,
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                let mut depth = 0;
+                while i < bytes.len() {
+                    if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'*') {
+                        depth += 1;
+                        i += 2;
+                    } else if bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/') {
+                        depth -= 1;
+                        i += 2;
+                        if depth == 0 {
+                            break;
+                        }
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    text.len()
 }
 
 fn decl_span(decl: &Decl) -> Span {
@@ -356,16 +455,35 @@ fn decl_span(decl: &Decl) -> Span {
         Decl::Package(p) => p.span,
         Decl::Import(i) => i.span,
         Decl::Item(i) => i.span,
-        Decl::StrayInnerDocs(lines) => lines.first().map_or(Span::NONE, |l| l.span).to(lines.last().map_or(Span::NONE, |l| l.span)),
+        Decl::StrayInnerDocs(lines) => lines
+            .first()
+            .map_or(Span::NONE, |l| l.span)
+            .to(lines.last().map_or(Span::NONE, |l| l.span)),
     }
 }
 
 /// `name @N: [stream] Type = default`, without annotations.
 fn field_text(field: &FieldDecl) -> String {
-    let number = field.number.as_ref().map(|n| format!(" @{}", n.raw)).unwrap_or_default();
-    let stream = if field.stream.is_some() { "stream " } else { "" };
-    let default = field.default.as_ref().map(|v| format!(" = {}", value_text(v))).unwrap_or_default();
-    format!("{}{number}: {stream}{}{default}", field.name.text, type_text(&field.ty))
+    let number = field
+        .number
+        .as_ref()
+        .map(|n| format!(" @{}", n.raw))
+        .unwrap_or_default();
+    let stream = if field.stream.is_some() {
+        "stream "
+    } else {
+        ""
+    };
+    let default = field
+        .default
+        .as_ref()
+        .map(|v| format!(" = {}", value_text(v)))
+        .unwrap_or_default();
+    format!(
+        "{}{number}: {stream}{}{default}",
+        field.name.text,
+        type_text(&field.ty)
+    )
 }
 
 /// A parameter in a one-line signature, its annotations before it as in a Rust signature.
@@ -385,7 +503,11 @@ fn type_text(ty: &TypeExpr) -> String {
         TypeExprKind::List(element) => format!("list<{}>", type_text(element)),
         TypeExprKind::Map(key, value) => format!("map<{}, {}>", type_text(key), type_text(value)),
     };
-    if ty.optional.is_some() { format!("{base}?") } else { base }
+    if ty.optional.is_some() {
+        format!("{base}?")
+    } else {
+        base
+    }
 }
 
 fn attribute(attr: &Attribute) -> String {
@@ -433,7 +555,8 @@ mod tests {
     use super::*;
 
     fn fmt(text: &str) -> String {
-        format_source("t.idl", text).unwrap_or_else(|c| panic!("does not parse:\n{}", c.render_diagnostics()))
+        format_source("t.idl", text)
+            .unwrap_or_else(|c| panic!("does not parse:\n{}", c.render_diagnostics()))
     }
 
     #[test]

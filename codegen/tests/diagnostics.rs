@@ -1252,7 +1252,10 @@ fn errors_md_documents_every_code() {
         }
     }
     for code in Code::ALL {
-        let count = documented.iter().filter(|(c, _)| c == code.as_str()).count();
+        let count = documented
+            .iter()
+            .filter(|(c, _)| c == code.as_str())
+            .count();
         if count != 1 {
             problems.push(format!("{code} has {count} headings, expected 1"));
         }

@@ -1,0 +1,345 @@
+//! `cargo xtask test`: every check the project has, as one ordered list of steps ([`STEPS`]).
+//!
+//! Each step prints a `==> title` line, then the commands it runs (`$ …`). The first failing step
+//! stops the run with a message saying what failed and how to run that step alone.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use crate::Result;
+use crate::ctx::{self, Ctx, expect_exit, format_duration, note, run, show_output, step};
+use crate::synth;
+
+pub struct Step {
+    /// The name used to run the step alone: `cargo xtask test NAME`.
+    pub name: &'static str,
+    /// The `==>` line.
+    pub title: &'static str,
+    pub run: fn(&Ctx) -> Result,
+}
+
+/// The steps, in the order they run: quickest feedback first.
+pub const STEPS: &[Step] = &[
+    Step {
+        name: "fmt",
+        title: "formatting: cargo fmt --all --check",
+        run: fmt,
+    },
+    Step {
+        name: "clippy",
+        title: "lints: cargo clippy --workspace --all-targets -- -D warnings",
+        run: clippy,
+    },
+    Step {
+        name: "unit",
+        title: "unit and integration tests: cargo test --workspace",
+        run: unit,
+    },
+    Step {
+        name: "cli",
+        title: "end to end: the omniface CLI on examples/",
+        run: cli,
+    },
+];
+
+pub fn run(ctx: &Ctx, args: &[String]) -> Result {
+    if args.iter().any(|a| a == "--list") {
+        for s in STEPS {
+            println!("{:<8} {}", s.name, s.title);
+        }
+        return Ok(());
+    }
+    for arg in args {
+        if !STEPS.iter().any(|s| s.name == arg) {
+            let names: Vec<&str> = STEPS.iter().map(|s| s.name).collect();
+            return Err(format!(
+                "unknown test step `{arg}`; the steps are: {}",
+                names.join(", ")
+            ));
+        }
+    }
+    let chosen: Vec<&Step> = STEPS
+        .iter()
+        .filter(|s| args.is_empty() || args.iter().any(|a| a == s.name))
+        .collect();
+    let started = Instant::now();
+    for s in &chosen {
+        step(s.title);
+        let t = Instant::now();
+        (s.run)(ctx).map_err(|message| {
+            format!(
+                "step `{}` failed: {message}\n\nRun just this step again with: cargo xtask test {}",
+                s.name, s.name
+            )
+        })?;
+        note(&format!("ok ({})", format_duration(t.elapsed())));
+    }
+    step(&format!(
+        "all {} step{} passed in {}",
+        chosen.len(),
+        if chosen.len() == 1 { "" } else { "s" },
+        format_duration(started.elapsed())
+    ));
+    Ok(())
+}
+
+fn fmt(ctx: &Ctx) -> Result {
+    run(&mut ctx.cargo(&["fmt", "--all", "--check"]))
+        .map_err(|e| format!("{e}\nRun `cargo fmt --all` to fix the formatting."))
+}
+
+fn clippy(ctx: &Ctx) -> Result {
+    run(&mut ctx.cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))
+}
+
+fn unit(ctx: &Ctx) -> Result {
+    run(&mut ctx.cargo(&["test", "--workspace"]))
+}
+
+/// The examples that must check cleanly on their own (`common.idl` is imported by all three).
+const EXAMPLES: &[&str] = &[
+    "examples/petstore.idl",
+    "examples/chat.idl",
+    "examples/telemetry.idl",
+];
+
+/// A file with several errors, for the diagnostics checks.
+const BROKEN_IDL: &str = "\
+package broken.v1;
+
+struct Pet {
+    id: u64,
+    owner: Persn,
+    tags: list<string>?,
+}
+
+service PetStore {
+    fn get_pet(id: u64) -> Pet throws NoSuchError;
+}
+";
+
+fn cli(ctx: &Ctx) -> Result {
+    note("building omniface (debug)");
+    let exe = ctx.build_omniface(false)?;
+    let omniface = |args: &[&str]| {
+        let mut cmd = Command::new(&exe);
+        cmd.args(args).current_dir(&ctx.root);
+        cmd
+    };
+    let scratch = ctx.fresh_dir("xtask/cli")?;
+    let scratch_rel = ctx.rel(&scratch);
+
+    // The examples check cleanly.
+    for example in EXAMPLES {
+        expect_exit(&mut omniface(&["check", example]), 0)?;
+    }
+
+    // Generating twice gives byte-identical trees.
+    let (a, b) = (
+        format!("{scratch_rel}/gen-a"),
+        format!("{scratch_rel}/gen-b"),
+    );
+    for out in [&a, &b] {
+        expect_exit(
+            &mut omniface(&[
+                "generate",
+                "examples/petstore.idl",
+                "--target",
+                "all",
+                "--out",
+                out,
+            ]),
+            0,
+        )?;
+    }
+    let files = same_trees(&scratch.join("gen-a"), &scratch.join("gen-b"))?;
+    note(&format!(
+        "deterministic: {files} generated files identical in {a} and {b}"
+    ));
+
+    // The examples are formatted canonically.
+    let mut fmt_args = vec!["fmt".to_string(), "--check".to_string()];
+    fmt_args.extend(idl_files(&ctx.root.join("examples"))?);
+    let fmt_args: Vec<&str> = fmt_args.iter().map(String::as_str).collect();
+    expect_exit(&mut omniface(&fmt_args), 0)?;
+
+    // A broken file: exit 1, rustc-style errors.
+    let broken = format!("{scratch_rel}/broken.idl");
+    write(&ctx.root.join(&broken), BROKEN_IDL)?;
+    let output = expect_exit(&mut omniface(&["check", &broken]), 1)?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    if !text.contains("error[E") {
+        return Err(format!(
+            "`omniface check {broken}` printed no `error[E…]` diagnostic\n{}",
+            show_output(&output)
+        ));
+    }
+    let errors = text.matches("error[E").count();
+    note(&format!("{errors} error diagnostics printed"));
+
+    // The same with `--message-format json`: one JSON object with a "code" per stdout line.
+    let output = expect_exit(
+        &mut omniface(&["check", "--message-format", "json", &broken]),
+        1,
+    )?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut codes = Vec::new();
+    for (i, line) in stdout.lines().enumerate() {
+        let value: serde_json::Value = serde_json::from_str(line).map_err(|e| {
+            format!(
+                "line {} of `omniface check --message-format json` is not JSON ({e}): {line}",
+                i + 1
+            )
+        })?;
+        match value.get("code").and_then(|c| c.as_str()) {
+            Some(code) => codes.push(code.to_string()),
+            None => {
+                return Err(format!(
+                    "line {} of `omniface check --message-format json` has no string \"code\": {line}",
+                    i + 1
+                ));
+            }
+        }
+    }
+    if codes.is_empty() {
+        return Err(format!(
+            "`omniface check --message-format json {broken}` printed no diagnostics\n{}",
+            show_output(&output)
+        ));
+    }
+    note(&format!("JSON diagnostics: {}", codes.join(", ")));
+
+    // The benchmark's generator writes inputs the checker accepts (a small one, to stay quick).
+    let small = format!("{scratch_rel}/synthetic.idl");
+    write(
+        &ctx.root.join(&small),
+        &synth::big(synth::BIG_TYPES / 10, synth::BIG_METHODS / 10).text,
+    )?;
+    expect_exit(&mut omniface(&["check", &small]), 0)?;
+    Ok(())
+}
+
+fn write(path: &Path, text: &str) -> Result {
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// The `.idl` files directly in `dir`, as sorted paths relative to the workspace root.
+fn idl_files(dir: &Path) -> Result<Vec<String>> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+            .path();
+        if path.extension().is_some_and(|ext| ext == "idl") {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            files.push(format!("examples/{name}"));
+        }
+    }
+    files.sort();
+    if files.is_empty() {
+        return Err(format!("no .idl files in {}", dir.display()));
+    }
+    Ok(files)
+}
+
+/// Checks that two folders hold the same files with the same bytes; returns the file count.
+fn same_trees(a: &Path, b: &Path) -> Result<usize> {
+    let (files_a, files_b) = (read_tree(a)?, read_tree(b)?);
+    if files_a.is_empty() {
+        return Err(format!("`generate` wrote no files to {}", a.display()));
+    }
+    for (path, bytes) in &files_a {
+        match files_b.get(path) {
+            None => {
+                return Err(format!(
+                    "not deterministic: {} was generated only the first time",
+                    path.display()
+                ));
+            }
+            Some(other) if other != bytes => {
+                return Err(format!(
+                    "not deterministic: {} differs between two runs ({})",
+                    path.display(),
+                    first_difference(bytes, other)
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(path) = files_b.keys().find(|p| !files_a.contains_key(*p)) {
+        return Err(format!(
+            "not deterministic: {} was generated only the second time",
+            path.display()
+        ));
+    }
+    Ok(files_a.len())
+}
+
+fn first_difference(a: &[u8], b: &[u8]) -> String {
+    let at = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let line = a[..at].iter().filter(|&&c| c == b'\n').count() + 1;
+    format!("first difference at byte {at}, line {line}")
+}
+
+/// Every file under `root`, by path relative to it.
+fn read_tree(root: &Path) -> Result<BTreeMap<PathBuf, Vec<u8>>> {
+    let mut files = BTreeMap::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let entries =
+            std::fs::read_dir(&dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+        for entry in entries {
+            let path = entry
+                .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+                .path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let bytes = std::fs::read(&path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                let relative = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+                files.insert(relative, bytes);
+            }
+        }
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_names_are_unique() {
+        for (i, s) in STEPS.iter().enumerate() {
+            assert!(
+                STEPS[i + 1..].iter().all(|t| t.name != s.name),
+                "{}",
+                s.name
+            );
+        }
+    }
+
+    #[test]
+    fn first_difference_names_line() {
+        assert_eq!(
+            first_difference(b"a\nbc", b"a\nbd"),
+            "first difference at byte 3, line 2"
+        );
+    }
+}
