@@ -179,15 +179,10 @@ impl Diagnostic {
                 } else {
                     cs::LabelStyle::Secondary
                 };
-                cs::Label::new(style, label.span.file, label.span.range())
-                    .with_message(label.message.clone())
+                cs::Label::new(style, label.span.file, label.span.range()).with_message(label.message.clone())
             })
             .collect();
-        let mut notes: Vec<String> = self
-            .notes
-            .iter()
-            .map(|note| format!("note: {note}"))
-            .collect();
+        let mut notes: Vec<String> = self.notes.iter().map(|note| format!("note: {note}")).collect();
         if let Some(help) = &self.help {
             notes.push(format!("help: {help}"));
         }
@@ -201,14 +196,8 @@ impl Diagnostic {
     /// Renders like rustc: header, `--> file:line:col`, code frame with labels, notes and help.
     pub fn render(&self, sources: &SourceDb) -> String {
         let config = term::Config::default();
-        term::emit_into_string(&config, sources, &self.to_codespan()).unwrap_or_else(|_| {
-            format!(
-                "{}[{}]: {}\n",
-                self.severity_word(),
-                self.code,
-                self.message
-            )
-        })
+        term::emit_into_string(&config, sources, &self.to_codespan())
+            .unwrap_or_else(|_| format!("{}[{}]: {}\n", self.severity_word(), self.code, self.message))
     }
 
     /// Writes the rendering to stderr, in colour when stderr is a terminal.
@@ -224,14 +213,7 @@ impl Diagnostic {
         let mut lock = stream.lock();
         let styles = term::Styles::default();
         let mut writer = term::StylesWriter::new(&mut lock, &styles);
-        if term::emit_to_write_style(
-            &mut writer,
-            &term::Config::default(),
-            sources,
-            &self.to_codespan(),
-        )
-        .is_err()
-        {
+        if term::emit_to_write_style(&mut writer, &term::Config::default(), sources, &self.to_codespan()).is_err() {
             eprint!("{}", self.render(sources));
         }
     }
@@ -348,8 +330,7 @@ impl Diagnostics {
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {
         self.items.sort_by(|a, b| {
             let (sa, sb) = (a.primary_span(), b.primary_span());
-            (sa.file, sa.start, sa.end, a.code, &a.message)
-                .cmp(&(sb.file, sb.start, sb.end, b.code, &b.message))
+            (sa.file, sa.start, sa.end, a.code, &a.message).cmp(&(sb.file, sb.start, sb.end, b.code, &b.message))
         });
         self.items.dedup();
         self.items
@@ -362,10 +343,7 @@ impl Diagnostics {
         for diagnostic in &sorted {
             out.push_str(&diagnostic.render(sources));
         }
-        let errors = sorted
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count();
+        let errors = sorted.iter().filter(|d| d.severity == Severity::Error).count();
         if errors > 0 {
             out.push_str(&format!(
                 "error: aborting due to {errors} error{}\n",
@@ -385,10 +363,7 @@ impl IntoIterator for Diagnostics {
 }
 
 /// The closest candidate, for "did you mean" hints.
-pub fn did_you_mean<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let lowered = name.to_ascii_lowercase();
     candidates
         .into_iter()

@@ -20,9 +20,9 @@ pub fn format_source(name: &str, text: &str) -> Result<String, Compilation> {
         let mut files = InMemory::default();
         files.0.insert(name.to_string(), text.to_string());
         let mut compilation = compile_with(&[name.to_string()], &files);
-        compilation.diagnostics.retain(|d| {
-            d.code == crate::diagnostic::Code::E0001 || d.code == crate::diagnostic::Code::E0002
-        });
+        compilation
+            .diagnostics
+            .retain(|d| d.code == crate::diagnostic::Code::E0001 || d.code == crate::diagnostic::Code::E0002);
         return Err(compilation);
     }
     Ok(format_ast(text, &ast))
@@ -69,8 +69,7 @@ fn scan_comments(text: &str) -> Vec<Comment> {
                 while i < bytes.len() && bytes[i] != b'\n' {
                     i += 1;
                 }
-                let is_doc = (text[start..].starts_with("///")
-                    && !text[start..].starts_with("////"))
+                let is_doc = (text[start..].starts_with("///") && !text[start..].starts_with("////"))
                     || text[start..].starts_with("//!");
                 if !is_doc {
                     comments.push(Comment {
@@ -145,10 +144,7 @@ impl Printer<'_> {
 
     /// Whether the source has an empty line between the last printed thing and `position`.
     fn had_blank_line(&self, position: usize) -> bool {
-        let gap = self
-            .text
-            .get(self.last_end.min(position)..position)
-            .unwrap_or("");
+        let gap = self.text.get(self.last_end.min(position)..position).unwrap_or("");
         let mut lines = gap.split('\n');
         lines.next();
         let mut inner: Vec<&str> = lines.collect();
@@ -227,8 +223,7 @@ impl Printer<'_> {
         let mut previous: Option<&Decl> = None;
         for decl in &ast.decls {
             let span = decl_span(decl);
-            let imports_together =
-                matches!((previous, decl), (Some(Decl::Import(_)), Decl::Import(_)));
+            let imports_together = matches!((previous, decl), (Some(Decl::Import(_)), Decl::Import(_)));
             if !imports_together {
                 self.blank_line();
             }
@@ -316,11 +311,7 @@ impl Printer<'_> {
                         .as_ref()
                         .map(|n| format!(" @{} ", n.raw))
                         .unwrap_or_default();
-                    self.line(&format!(
-                        "{}{number}({}),",
-                        variant.name.text,
-                        type_text(&variant.ty)
-                    ));
+                    self.line(&format!("{}{number}({}),", variant.name.text, type_text(&variant.ty)));
                     self.finish(variant.span);
                 }
             }
@@ -340,12 +331,7 @@ impl Printer<'_> {
                         ServiceMember::Event(event) => {
                             self.docs(&event.docs, "///");
                             self.attrs(&event.attrs);
-                            self.signature(
-                                &format!("event {}", event.name.text),
-                                &event.params,
-                                ";",
-                                &event.name,
-                            );
+                            self.signature(&format!("event {}", event.name.text), &event.params, ";", &event.name);
                         }
                     }
                     self.finish(span);
@@ -373,12 +359,7 @@ impl Printer<'_> {
             tail.push_str(&format!(" throws {}", names.join(", ")));
         }
         tail.push(';');
-        self.signature(
-            &format!("fn {}", method.name.text),
-            &method.params,
-            &tail,
-            &method.name,
-        );
+        self.signature(&format!("fn {}", method.name.text), &method.params, &tail, &method.name);
     }
 
     /// `head(params)tail` on one line when it fits and no parameter carries docs or comments,
@@ -386,9 +367,7 @@ impl Printer<'_> {
     fn signature(&mut self, head: &str, params: &[FieldDecl], tail: &str, name: &Ident) {
         let params_text: Vec<String> = params.iter().map(param_text).collect();
         let single = format!("{head}({}){tail}", params_text.join(", "));
-        let params_end = params
-            .last()
-            .map_or(name.span.end as usize, |p| p.span.end as usize);
+        let params_end = params.last().map_or(name.span.end as usize, |p| p.span.end as usize);
         let close = closing_paren(self.text, params_end);
         let has_comments = self
             .comments
@@ -469,21 +448,13 @@ fn field_text(field: &FieldDecl) -> String {
         .as_ref()
         .map(|n| format!(" @{}", n.raw))
         .unwrap_or_default();
-    let stream = if field.stream.is_some() {
-        "stream "
-    } else {
-        ""
-    };
+    let stream = if field.stream.is_some() { "stream " } else { "" };
     let default = field
         .default
         .as_ref()
         .map(|v| format!(" = {}", value_text(v)))
         .unwrap_or_default();
-    format!(
-        "{}{number}: {stream}{}{default}",
-        field.name.text,
-        type_text(&field.ty)
-    )
+    format!("{}{number}: {stream}{}{default}", field.name.text, type_text(&field.ty))
 }
 
 /// A parameter in a one-line signature, its annotations before it as in a Rust signature.
@@ -555,8 +526,7 @@ mod tests {
     use super::*;
 
     fn fmt(text: &str) -> String {
-        format_source("t.idl", text)
-            .unwrap_or_else(|c| panic!("does not parse:\n{}", c.render_diagnostics()))
+        format_source("t.idl", text).unwrap_or_else(|c| panic!("does not parse:\n{}", c.render_diagnostics()))
     }
 
     #[test]

@@ -36,9 +36,7 @@ pub struct Compilation {
 
 impl Compilation {
     pub fn has_errors(&self) -> bool {
-        self.diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error)
+        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
     }
 
     /// The model, only when it has no errors.

@@ -85,24 +85,15 @@ struct Loader<'a> {
 impl Loader<'_> {
     /// Returns the file's id once loaded; `stack` holds the chain of files being imported, for
     /// naming cycles.
-    fn visit(
-        &mut self,
-        path: &str,
-        imported_at: Option<Span>,
-        stack: &mut Vec<(String, Span)>,
-    ) -> Option<FileId> {
+    fn visit(&mut self, path: &str, imported_at: Option<Span>, stack: &mut Vec<(String, Span)>) -> Option<FileId> {
         if let Some(position) = stack.iter().position(|(p, _)| p == path) {
             let mut chain: Vec<&str> = stack[position..].iter().map(|(p, _)| p.as_str()).collect();
             chain.push(path);
             let span = imported_at.unwrap_or(Span::NONE);
             self.errors.push(
-                Diagnostic::error(
-                    Code::E0013,
-                    span,
-                    format!("import cycle: {}", chain.join(" → ")),
-                )
-                .label("this import closes the cycle")
-                .help("move the shared types into a file that both import"),
+                Diagnostic::error(Code::E0013, span, format!("import cycle: {}", chain.join(" → ")))
+                    .label("this import closes the cycle")
+                    .help("move the shared types into a file that both import"),
             );
             return None;
         }
@@ -117,8 +108,7 @@ impl Loader<'_> {
                     None => (Code::E0003, format!("cannot read `{path}`: {error}")),
                 };
                 let mut diagnostic =
-                    Diagnostic::error(code, imported_at.unwrap_or(Span::NONE), message)
-                        .label(error.to_string());
+                    Diagnostic::error(code, imported_at.unwrap_or(Span::NONE), message).label(error.to_string());
                 if imported_at.is_some() {
                     diagnostic = diagnostic.help("import paths are relative to the importing file");
                 }
@@ -148,11 +138,7 @@ impl Loader<'_> {
         };
         let id = self.sources.add(path, text);
         self.by_path.insert(path.to_string(), Some(id));
-        let text = self
-            .sources
-            .get(id)
-            .map(|f| f.text.clone())
-            .unwrap_or_default();
+        let text = self.sources.get(id).map(|f| f.text.clone()).unwrap_or_default();
         let (ast, mut errors) = syntax::parse(id, &text);
         let decls = lower_file(&ast, &mut errors);
         self.errors.extend(errors);
@@ -176,10 +162,7 @@ impl Loader<'_> {
             imports: Vec::new(),
         });
         stack.push((path.to_string(), imported_at.unwrap_or(Span::NONE)));
-        let directory = Path::new(path)
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
+        let directory = Path::new(path).parent().map(Path::to_path_buf).unwrap_or_default();
         let mut imports = Vec::new();
         for (import, span) in import_list {
             let target = normalize(&directory.join(&import));

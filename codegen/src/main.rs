@@ -33,23 +33,20 @@ enum Command {
     },
     /// Generate artifacts for the given files.
     #[command(
-        after_help = "Targets: model, all (every target there is).\nEach target writes into its own folder under --out.\n\nExample:\n  omniface generate examples/petstore.idl --target all --out out/"
+        after_help = "Targets: model, openapi, proto, graphql, wsdl, asyncapi, openrpc, or all.\nEach target writes into its own folder under --out.\n\nExample:\n  omniface generate examples/petstore.idl --target all --out out/"
     )]
     Generate {
         #[command(flatten)]
         input: Input,
         /// Targets to generate, comma separated, or `all`.
-        #[arg(
-            long,
-            short,
-            value_delimiter = ',',
-            required = true,
-            value_name = "TARGET"
-        )]
+        #[arg(long, short, value_delimiter = ',', required = true, value_name = "TARGET")]
         target: Vec<String>,
         /// Output directory; each target gets a folder in it.
         #[arg(long, short, value_name = "DIR")]
         out: PathBuf,
+        /// OpenAPI version to write: 3.1, or 3.0 (3.0.3) for older generators.
+        #[arg(long, value_enum, default_value_t = OpenApiArg::V3_1, value_name = "VERSION")]
+        openapi_version: OpenApiArg,
     },
     /// Format files canonically (comments are kept; formatting twice changes nothing).
     #[command(
@@ -78,6 +75,14 @@ struct Input {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OpenApiArg {
+    #[value(name = "3.1")]
+    V3_1,
+    #[value(name = "3.0")]
+    V3_0,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum MessageFormat {
     Human,
     Json,
@@ -95,7 +100,20 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
-        Command::Generate { input, target, out } => generate(&input, &target, &out),
+        Command::Generate {
+            input,
+            target,
+            out,
+            openapi_version,
+        } => {
+            let options = targets::Options {
+                openapi_version: match openapi_version {
+                    OpenApiArg::V3_1 => targets::OpenApiVersion::V3_1,
+                    OpenApiArg::V3_0 => targets::OpenApiVersion::V3_0,
+                },
+            };
+            generate(&input, &target, &out, &options)
+        }
         Command::Fmt {
             files,
             check,
@@ -139,7 +157,7 @@ fn usage_error(message: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn generate(input: &Input, names: &[String], out: &std::path::Path) -> ExitCode {
+fn generate(input: &Input, names: &[String], out: &std::path::Path, options: &targets::Options) -> ExitCode {
     let mut chosen = Vec::new();
     for name in names {
         if name == "all" {
@@ -164,7 +182,7 @@ fn generate(input: &Input, names: &[String], out: &std::path::Path) -> ExitCode 
     let Some(model) = compilation.checked_model() else {
         return ExitCode::from(1);
     };
-    let files = targets::generate(model, &chosen);
+    let files = targets::generate(model, &chosen, &options);
     match targets::write_files(out, &files) {
         Ok(_) => {
             if input.message_format == MessageFormat::Human {

@@ -149,39 +149,21 @@ impl<'a> codespan_reporting::files::Files<'a> for SourceDb {
             .ok_or(codespan_reporting::files::Error::FileMissing)
     }
 
-    fn line_index(
-        &'a self,
-        id: FileId,
-        byte_index: usize,
-    ) -> Result<usize, codespan_reporting::files::Error> {
-        let file = self
-            .get(id)
-            .ok_or(codespan_reporting::files::Error::FileMissing)?;
-        Ok(file
-            .line_starts
-            .partition_point(|&start| start <= byte_index)
-            - 1)
+    fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, codespan_reporting::files::Error> {
+        let file = self.get(id).ok_or(codespan_reporting::files::Error::FileMissing)?;
+        Ok(file.line_starts.partition_point(|&start| start <= byte_index) - 1)
     }
 
-    fn line_range(
-        &'a self,
-        id: FileId,
-        line_index: usize,
-    ) -> Result<Range<usize>, codespan_reporting::files::Error> {
-        let file = self
-            .get(id)
-            .ok_or(codespan_reporting::files::Error::FileMissing)?;
-        let start = *file.line_starts.get(line_index).ok_or(
-            codespan_reporting::files::Error::LineTooLarge {
+    fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, codespan_reporting::files::Error> {
+        let file = self.get(id).ok_or(codespan_reporting::files::Error::FileMissing)?;
+        let start = *file
+            .line_starts
+            .get(line_index)
+            .ok_or(codespan_reporting::files::Error::LineTooLarge {
                 given: line_index,
                 max: file.line_starts.len() - 1,
-            },
-        )?;
-        let end = file
-            .line_starts
-            .get(line_index + 1)
-            .copied()
-            .unwrap_or(file.text.len());
+            })?;
+        let end = file.line_starts.get(line_index + 1).copied().unwrap_or(file.text.len());
         Ok(start..end)
     }
 }

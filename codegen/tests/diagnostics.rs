@@ -145,10 +145,7 @@ struct Pet {
         case("e0002_nested_too_deeply", &deep, &[E0002]),
         Case {
             name: "e0003_file_cannot_be_read",
-            files: vec![(
-                "petstore.idl",
-                b"package acme.test.v1;\n\nstruct Pet {}\n".to_vec(),
-            )],
+            files: vec![("petstore.idl", b"package acme.test.v1;\n\nstruct Pet {}\n".to_vec())],
             roots: vec!["petstor.idl"],
             expected: &[E0003],
         },
@@ -1190,14 +1187,8 @@ fn every_code_is_produced_by_some_case() {
     for case in cases() {
         produced.extend(codes_of(&case.compile()));
     }
-    let missing: Vec<&Code> = Code::ALL
-        .iter()
-        .filter(|code| !produced.contains(code))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "no case produces {missing:?}; add one to `cases()`"
-    );
+    let missing: Vec<&Code> = Code::ALL.iter().filter(|code| !produced.contains(code)).collect();
+    assert!(missing.is_empty(), "no case produces {missing:?}; add one to `cases()`");
 }
 
 fn workspace_root() -> &'static Path {
@@ -1237,25 +1228,21 @@ fn documented_codes(text: &str) -> Vec<(String, String)> {
 
 #[test]
 fn errors_md_documents_every_code() {
-    let text = std::fs::read_to_string(workspace_root().join("docs/errors.md"))
-        .expect("docs/errors.md exists");
+    let text = std::fs::read_to_string(workspace_root().join("docs/errors.md")).expect("docs/errors.md exists");
     let documented = documented_codes(&text);
     let known: HashMap<&str, &str> = Code::ALL.iter().map(|c| (c.as_str(), c.title())).collect();
     let mut problems = Vec::new();
     for (code, title) in &documented {
         match known.get(code.as_str()) {
             None => problems.push(format!("`## {code}` is not a code in diagnostic.rs")),
-            Some(expected) if expected != title => problems.push(format!(
-                "`## {code}: {title}` should be titled `{expected}`"
-            )),
+            Some(expected) if expected != title => {
+                problems.push(format!("`## {code}: {title}` should be titled `{expected}`"))
+            }
             Some(_) => {}
         }
     }
     for code in Code::ALL {
-        let count = documented
-            .iter()
-            .filter(|(c, _)| c == code.as_str())
-            .count();
+        let count = documented.iter().filter(|(c, _)| c == code.as_str()).count();
         if count != 1 {
             problems.push(format!("{code} has {count} headings, expected 1"));
         }

@@ -34,11 +34,7 @@ fn compile(text: &str) -> Compilation {
 /// the diagnostics.
 fn meaning(compilation: &Compilation) -> (String, Vec<&'static str>) {
     let model = serde_json::to_string(&compilation.model).unwrap();
-    let codes = compilation
-        .diagnostics
-        .iter()
-        .map(|d| d.code.as_str())
-        .collect();
+    let codes = compilation.diagnostics.iter().map(|d| d.code.as_str()).collect();
     (model, codes)
 }
 
@@ -65,8 +61,7 @@ fn assert_format_is_sound(text: &str) -> Result<(), TestCaseError> {
 #[test]
 fn examples_are_formatted_and_format_is_idempotent() {
     for (name, text) in examples() {
-        let formatted = fmt::format_source(&name, &text)
-            .unwrap_or_else(|c| panic!("{}", c.render_diagnostics()));
+        let formatted = fmt::format_source(&name, &text).unwrap_or_else(|c| panic!("{}", c.render_diagnostics()));
         assert_eq!(
             formatted, text,
             "{name} is not in canonical format; run `omniface fmt examples/{name}`"
@@ -307,24 +302,15 @@ fn deep_nesting_is_an_error_not_a_crash() {
 
 #[test]
 fn output_is_identical_across_runs() {
-    use omniface_codegen::targets::{Target, generate};
-    let first = compile(
-        &examples()
-            .into_iter()
-            .find(|(n, _)| n == "petstore.idl")
-            .unwrap()
-            .1,
-    );
+    use omniface_codegen::targets::{Options, Target, generate};
+    let first = compile(&examples().into_iter().find(|(n, _)| n == "petstore.idl").unwrap().1);
     let model = first.checked_model().expect("petstore compiles");
-    let a = generate(model, Target::ALL);
+    let a = generate(model, Target::ALL, &Options::default());
     for _ in 0..3 {
-        let again = compile(
-            &examples()
-                .into_iter()
-                .find(|(n, _)| n == "petstore.idl")
-                .unwrap()
-                .1,
+        let again = compile(&examples().into_iter().find(|(n, _)| n == "petstore.idl").unwrap().1);
+        assert_eq!(
+            generate(again.checked_model().unwrap(), Target::ALL, &Options::default()),
+            a
         );
-        assert_eq!(generate(again.checked_model().unwrap(), Target::ALL), a);
     }
 }

@@ -49,20 +49,15 @@ impl Ctx {
     pub fn fresh_dir(&self, name: &str) -> Result<PathBuf> {
         let dir = self.target_dir().join(name);
         if dir.exists() {
-            std::fs::remove_dir_all(&dir)
-                .map_err(|e| format!("cannot remove {}: {e}", self.rel(&dir)))?;
+            std::fs::remove_dir_all(&dir).map_err(|e| format!("cannot remove {}: {e}", self.rel(&dir)))?;
         }
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| format!("cannot create {}: {e}", self.rel(&dir)))?;
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", self.rel(&dir)))?;
         Ok(dir)
     }
 
     /// `path` relative to the workspace root when it is inside it, for messages.
     pub fn rel(&self, path: &Path) -> String {
-        path.strip_prefix(&self.root)
-            .unwrap_or(path)
-            .display()
-            .to_string()
+        path.strip_prefix(&self.root).unwrap_or(path).display().to_string()
     }
 
     /// Builds the `omniface` binary (debug, or release) in the usual target folder and returns
@@ -128,10 +123,7 @@ pub fn run(cmd: &mut Command) -> Result {
     if status.success() {
         Ok(())
     } else {
-        Err(format!(
-            "`{}` failed ({status}); its output is above",
-            describe(cmd)
-        ))
+        Err(format!("`{}` failed ({status}); its output is above", describe(cmd)))
     }
 }
 
@@ -154,8 +146,7 @@ pub fn expect_exit(cmd: &mut Command, code: i32) -> Result<Output> {
 
 /// Runs `cmd` and returns its output, whatever its exit status.
 fn spawn_output(cmd: &mut Command) -> Result<Output> {
-    cmd.output()
-        .map_err(|e| format!("cannot run `{}`: {e}", describe(cmd)))
+    cmd.output().map_err(|e| format!("cannot run `{}`: {e}", describe(cmd)))
 }
 
 /// The captured stdout and stderr of a command, shortened, for an error message.
@@ -192,10 +183,7 @@ pub fn show_output(output: &Output) -> String {
 /// The command line, for messages: the program's file name and the arguments.
 pub fn describe(cmd: &Command) -> String {
     let program = Path::new(cmd.get_program());
-    let program = program
-        .file_name()
-        .unwrap_or(program.as_os_str())
-        .to_string_lossy();
+    let program = program.file_name().unwrap_or(program.as_os_str()).to_string_lossy();
     let mut text = program.into_owned();
     for arg in cmd.get_args() {
         text.push(' ');
@@ -204,14 +192,14 @@ pub fn describe(cmd: &Command) -> String {
     text
 }
 
-/// `1.234s`, `56.7ms` or `890µs`.
+/// `1.23 s`, `56.7 ms` or `890 µs`.
 pub fn format_duration(d: Duration) -> String {
     let secs = d.as_secs_f64();
     if secs >= 1.0 {
-        format!("{secs:.2}s")
+        format!("{secs:.2} s")
     } else if secs >= 0.001 {
-        format!("{:.1}ms", secs * 1e3)
+        format!("{:.1} ms", secs * 1e3)
     } else {
-        format!("{:.0}µs", secs * 1e6)
+        format!("{:.0} µs", secs * 1e6)
     }
 }

@@ -9,7 +9,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use crate::Result;
-use crate::ctx::{self, Ctx, expect_exit, format_duration, note, run, show_output, step};
+use crate::ctx::{self, Ctx, expect_exit, format_duration, note, show_output, step};
 use crate::synth;
 
 pub struct Step {
@@ -86,31 +86,20 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result {
 }
 
 fn fmt(ctx: &Ctx) -> Result {
-    run(&mut ctx.cargo(&["fmt", "--all", "--check"]))
+    ctx::run(&mut ctx.cargo(&["fmt", "--all", "--check"]))
         .map_err(|e| format!("{e}\nRun `cargo fmt --all` to fix the formatting."))
 }
 
 fn clippy(ctx: &Ctx) -> Result {
-    run(&mut ctx.cargo(&[
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ]))
+    ctx::run(&mut ctx.cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
 }
 
 fn unit(ctx: &Ctx) -> Result {
-    run(&mut ctx.cargo(&["test", "--workspace"]))
+    ctx::run(&mut ctx.cargo(&["test", "--workspace"]))
 }
 
 /// The examples that must check cleanly on their own (`common.idl` is imported by all three).
-const EXAMPLES: &[&str] = &[
-    "examples/petstore.idl",
-    "examples/chat.idl",
-    "examples/telemetry.idl",
-];
+const EXAMPLES: &[&str] = &["examples/petstore.idl", "examples/chat.idl", "examples/telemetry.idl"];
 
 /// A file with several errors, for the diagnostics checks.
 const BROKEN_IDL: &str = "\
@@ -144,20 +133,10 @@ fn cli(ctx: &Ctx) -> Result {
     }
 
     // Generating twice gives byte-identical trees.
-    let (a, b) = (
-        format!("{scratch_rel}/gen-a"),
-        format!("{scratch_rel}/gen-b"),
-    );
+    let (a, b) = (format!("{scratch_rel}/gen-a"), format!("{scratch_rel}/gen-b"));
     for out in [&a, &b] {
         expect_exit(
-            &mut omniface(&[
-                "generate",
-                "examples/petstore.idl",
-                "--target",
-                "all",
-                "--out",
-                out,
-            ]),
+            &mut omniface(&["generate", "examples/petstore.idl", "--target", "all", "--out", out]),
             0,
         )?;
     }
@@ -191,10 +170,7 @@ fn cli(ctx: &Ctx) -> Result {
     note(&format!("{errors} error diagnostics printed"));
 
     // The same with `--message-format json`: one JSON object with a "code" per stdout line.
-    let output = expect_exit(
-        &mut omniface(&["check", "--message-format", "json", &broken]),
-        1,
-    )?;
+    let output = expect_exit(&mut omniface(&["check", "--message-format", "json", &broken]), 1)?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let mut codes = Vec::new();
     for (i, line) in stdout.lines().enumerate() {
@@ -238,13 +214,10 @@ fn write(path: &Path, text: &str) -> Result {
 
 /// The `.idl` files directly in `dir`, as sorted paths relative to the workspace root.
 fn idl_files(dir: &Path) -> Result<Vec<String>> {
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
     let mut files = Vec::new();
     for entry in entries {
-        let path = entry
-            .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
-            .path();
+        let path = entry.map_err(|e| format!("cannot list {}: {e}", dir.display()))?.path();
         if path.extension().is_some_and(|ext| ext == "idl") {
             let name = path.file_name().unwrap_or_default().to_string_lossy();
             files.push(format!("examples/{name}"));
@@ -301,17 +274,13 @@ fn read_tree(root: &Path) -> Result<BTreeMap<PathBuf, Vec<u8>>> {
     let mut files = BTreeMap::new();
     let mut pending = vec![root.to_path_buf()];
     while let Some(dir) = pending.pop() {
-        let entries =
-            std::fs::read_dir(&dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+        let entries = std::fs::read_dir(&dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
         for entry in entries {
-            let path = entry
-                .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
-                .path();
+            let path = entry.map_err(|e| format!("cannot list {}: {e}", dir.display()))?.path();
             if path.is_dir() {
                 pending.push(path);
             } else {
-                let bytes = std::fs::read(&path)
-                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
                 let relative = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
                 files.insert(relative, bytes);
             }
@@ -327,11 +296,7 @@ mod tests {
     #[test]
     fn step_names_are_unique() {
         for (i, s) in STEPS.iter().enumerate() {
-            assert!(
-                STEPS[i + 1..].iter().all(|t| t.name != s.name),
-                "{}",
-                s.name
-            );
+            assert!(STEPS[i + 1..].iter().all(|t| t.name != s.name), "{}", s.name);
         }
     }
 

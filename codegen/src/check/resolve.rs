@@ -15,15 +15,13 @@ struct Declared {
     file: FileId,
 }
 
-pub fn merge_and_resolve(
-    files: &[LoadedFile],
-    sources: &SourceDb,
-    errors: &mut Vec<Diagnostic>,
-) -> Model {
+pub fn merge_and_resolve(files: &[LoadedFile], sources: &SourceDb, errors: &mut Vec<Diagnostic>) -> Model {
     let mut model = Model::default();
     // Qualified name -> (package, file) of every type, first declaration wins (duplicates are
     // reported by the rules).
     let mut declared: HashMap<String, Declared> = HashMap::new();
+    // Services by qualified name, to tell "a service is not a type" from "unknown type".
+    let mut services: HashMap<String, Declared> = HashMap::new();
     for file in files {
         let Some((package_name, package_span)) = &file.decls.package else {
             continue;
@@ -40,16 +38,21 @@ pub fn merge_and_resolve(
             }
         };
         let package = &mut model.packages[index];
-        package.files.push(
-            sources
-                .get(file.id)
-                .map(|f| f.name.clone())
-                .unwrap_or_default(),
-        );
+        package
+            .files
+            .push(sources.get(file.id).map(|f| f.name.clone()).unwrap_or_default());
         package.docs.0.extend(file.decls.docs.0.iter().cloned());
         for ty in &file.decls.types {
             declared
                 .entry(format!("{package_name}.{}", ty.name))
+                .or_insert(Declared {
+                    package: package_name.clone(),
+                    file: file.id,
+                });
+        }
+        for service in &file.decls.services {
+            services
+                .entry(format!("{package_name}.{}", service.name))
                 .or_insert(Declared {
                     package: package_name.clone(),
                     file: file.id,
@@ -71,6 +74,8 @@ pub fn merge_and_resolve(
 
     let resolver = Resolver {
         declared: &declared,
+        services: &services,
+        sources,
         package_of: &package_of,
         imports_of: &imports_of,
     };
@@ -98,11 +103,7 @@ pub fn merge_and_resolve(
                     resolver.type_ref(returns, method.returns_span, file, errors);
                 }
                 for (index, thrown) in method.throws.iter_mut().enumerate() {
-                    let span = method
-                        .throws_spans
-                        .get(index)
-                        .copied()
-                        .unwrap_or(method.span);
+                    let span = method.throws_spans.get(index).copied().unwrap_or(method.span);
                     let mut as_ref = TypeRef::Named(thrown.clone());
                     resolver.type_ref(&mut as_ref, span, file, errors);
                     if let TypeRef::Named(resolved) = as_ref {
@@ -122,6 +123,8 @@ pub fn merge_and_resolve(
 
 struct Resolver<'a> {
     declared: &'a HashMap<String, Declared>,
+    services: &'a HashMap<String, Declared>,
+    sources: &'a SourceDb,
     package_of: &'a HashMap<FileId, &'a str>,
     imports_of: &'a HashMap<FileId, BTreeSet<FileId>>,
 }
@@ -134,9 +137,7 @@ impl Resolver<'_> {
     }
 
     fn visible(&self, from: FileId, declared: &Declared) -> bool {
-        self.package_of
-            .get(&from)
-            .is_some_and(|p| *p == declared.package)
+        self.package_of.get(&from).is_some_and(|p| *p == declared.package)
             || self
                 .imports_of
                 .get(&from)
@@ -146,14 +147,13 @@ impl Resolver<'_> {
     fn type_ref(&self, ty: &mut TypeRef, span: Span, file: FileId, errors: &mut Vec<Diagnostic>) {
         match ty {
             TypeRef::Scalar(_) => {}
-            TypeRef::List(inner) | TypeRef::Optional(inner) => {
-                self.type_ref(inner, span, file, errors)
-            }
+            TypeRef::List(inner) | TypeRef::Optional(inner) => self.type_ref(inner, span, file, errors),
             TypeRef::Map(key, value) => {
                 self.type_ref(key, span, file, errors);
                 self.type_ref(value, span, file, errors);
             }
             TypeRef::Named(name) => {
+                let span = self.narrow(span, name);
                 if let Some(resolved) = self.resolve(name, span, file, errors) {
                     *name = resolved;
                 }
@@ -161,31 +161,21 @@ impl Resolver<'_> {
         }
     }
 
-    fn resolve(
-        &self,
-        name: &str,
-        span: Span,
-        file: FileId,
-        errors: &mut Vec<Diagnostic>,
-    ) -> Option<String> {
+    fn resolve(&self, name: &str, span: Span, file: FileId, errors: &mut Vec<Diagnostic>) -> Option<String> {
         let own_package = self.package_of.get(&file).copied().unwrap_or("");
         if name.contains('.') {
             return match self.declared.get(name) {
                 Some(declared) if self.visible(file, declared) => Some(name.to_string()),
                 Some(_) => {
                     errors.push(
-                        Diagnostic::error(
-                            Code::E0022,
-                            span,
-                            format!("type `{name}` is not imported here"),
-                        )
-                        .label("declared in a file this file does not import")
-                        .help("add an `import \"….idl\";` for the file that declares it"),
+                        Diagnostic::error(Code::E0022, span, format!("type `{name}` is not imported here"))
+                            .label("declared in a file this file does not import")
+                            .help("add an `import \"….idl\";` for the file that declares it"),
                     );
                     None
                 }
                 None => {
-                    errors.push(self.unknown(name, span, file));
+                    errors.extend(self.unknown(name, span, file));
                     None
                 }
             };
@@ -198,9 +188,7 @@ impl Resolver<'_> {
             .declared
             .iter()
             .filter(|(qualified, declared)| {
-                qualified
-                    .rsplit_once('.')
-                    .is_some_and(|(_, short)| short == name)
+                qualified.rsplit_once('.').is_some_and(|(_, short)| short == name)
                     && declared.package != own_package
                     && self.visible(file, declared)
             })
@@ -210,7 +198,7 @@ impl Resolver<'_> {
         match candidates.as_slice() {
             [one] => Some((*one).clone()),
             [] => {
-                errors.push(self.unknown(name, span, file));
+                errors.extend(self.unknown(name, span, file));
                 None
             }
             many => {
@@ -225,15 +213,52 @@ impl Resolver<'_> {
         }
     }
 
-    fn unknown(&self, name: &str, span: Span, file: FileId) -> Diagnostic {
+    /// The part of a type expression's span that spells `name` (`Pet` in `list<Pet>`), or the
+    /// whole span when it cannot be found.
+    fn narrow(&self, span: Span, name: &str) -> Span {
+        let text = self.sources.snippet(span);
+        let is_name_char = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.';
+        let found = text
+            .match_indices(name)
+            .find(|(at, _)| !text[..*at].ends_with(is_name_char) && !text[at + name.len()..].starts_with(is_name_char));
+        match found {
+            Some((at, _)) => Span::new(
+                span.file,
+                span.start as usize + at..span.start as usize + at + name.len(),
+            ),
+            None => span,
+        }
+    }
+
+    /// The error for a name that is not a visible type: a service named where a type belongs, or
+    /// an unknown name (with a hint). `None` when a visible file declares the type in a
+    /// declaration that failed to parse: that syntax error is reported already.
+    fn unknown(&self, name: &str, span: Span, file: FileId) -> Option<Diagnostic> {
+        let own_package = self.package_of.get(&file).copied().unwrap_or("");
+        let service = if name.contains('.') {
+            self.services.contains_key(name)
+        } else {
+            self.services.iter().any(|(qualified, declared)| {
+                qualified.rsplit_once('.').is_some_and(|(_, short)| short == name)
+                    && (declared.package == own_package || self.visible(file, declared))
+            })
+        };
+        if service {
+            return Some(
+                Diagnostic::error(Code::E0024, span, format!("`{name}` is a service, not a type"))
+                    .label("a service cannot be used as a type")
+                    .help("declare a struct with the data to carry, and use it here"),
+            );
+        }
+        if self.declared_in_unparsed_item(name, file) {
+            return None;
+        }
         let mut visible: Vec<String> = self
             .declared
             .iter()
             .filter(|(_, declared)| self.visible(file, declared))
             .flat_map(|(qualified, _)| {
-                let short = qualified
-                    .rsplit_once('.')
-                    .map_or(qualified.as_str(), |(_, s)| s);
+                let short = qualified.rsplit_once('.').map_or(qualified.as_str(), |(_, s)| s);
                 [qualified.clone(), short.to_string()]
             })
             .collect();
@@ -245,28 +270,89 @@ impl Resolver<'_> {
             .declared
             .iter()
             .filter(|(qualified, declared)| {
-                !self.visible(file, declared)
-                    && qualified
-                        .rsplit_once('.')
-                        .is_some_and(|(_, short)| short == name)
+                !self.visible(file, declared) && qualified.rsplit_once('.').is_some_and(|(_, short)| short == name)
             })
             .map(|(qualified, _)| qualified.clone())
             .min();
         let help = match (suggestion, hidden) {
-            (_, Some(hidden)) => Some(format!(
-                "`{hidden}` exists but its file is not imported here"
-            )),
+            (_, Some(hidden)) => Some(format!("`{hidden}` exists but its file is not imported here")),
             (Some(suggestion), None) => Some(format!("did you mean `{suggestion}`?")),
             (None, None) if Scalar::from_name(&name.to_ascii_lowercase()).is_some() => {
-                Some(format!(
-                    "scalar names are lowercase: `{}`",
-                    name.to_ascii_lowercase()
-                ))
+                Some(format!("scalar names are lowercase: `{}`", name.to_ascii_lowercase()))
             }
-            (None, None) => None,
+            (None, None) => Some(format!(
+                "declare `{name}` in this package, or import the file that declares it"
+            )),
         };
-        Diagnostic::error(Code::E0022, span, format!("unknown type `{name}`"))
-            .label("not a scalar or a type declared or imported here")
-            .help_opt(help)
+        Some(
+            Diagnostic::error(Code::E0022, span, format!("unknown type `{name}`"))
+                .label("not a scalar or a type declared or imported here")
+                .help_opt(help),
+        )
     }
+
+    /// Whether `from`, its package or a file it imports spells out `struct|error|enum|union name`
+    /// outside comments and strings although no such type was declared: the declaration did not
+    /// parse (or its file has no package), which is reported already.
+    fn declared_in_unparsed_item(&self, name: &str, from: FileId) -> bool {
+        let short = name.rsplit_once('.').map_or(name, |(_, s)| s);
+        let own_package = self.package_of.get(&from);
+        self.sources.files().any(|(id, source)| {
+            let related = id == from
+                || (own_package.is_some() && self.package_of.get(&id) == own_package)
+                || self.imports_of.get(&from).is_some_and(|imports| imports.contains(&id));
+            related
+                && words(&source.text)
+                    .windows(2)
+                    .any(|pair| matches!(pair[0], "struct" | "error" | "enum" | "union") && pair[1] == short)
+        })
+    }
+}
+
+/// The identifiers and punctuation of a file, without comments and string literals.
+fn words(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &bytes[i..];
+        if rest.starts_with(b"//") {
+            i += rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+        } else if rest.starts_with(b"/*") {
+            let mut depth = 0usize;
+            while i < bytes.len() {
+                if bytes[i..].starts_with(b"/*") {
+                    depth += 1;
+                    i += 2;
+                } else if bytes[i..].starts_with(b"*/") {
+                    depth -= 1;
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+        } else if bytes[i] == b'"' {
+            i += 1;
+            while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                i += if bytes[i] == b'\\' { 2 } else { 1 };
+            }
+            i += 1;
+        } else if bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' {
+            let start = i;
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                i += 1;
+            }
+            out.push(&text[start..i]);
+        } else if bytes[i].is_ascii_whitespace() {
+            i += 1;
+        } else {
+            let len = text[i..].chars().next().map_or(1, char::len_utf8);
+            out.push(&text[i..i + len]);
+            i += len;
+        }
+    }
+    out
 }

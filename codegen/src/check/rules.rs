@@ -17,6 +17,7 @@ pub fn check_model(model: &mut Model, errors: &mut Vec<Diagnostic>) {
     for package in &snapshot.packages {
         for ty in &package.types {
             check_reserved_words(&ty.name, ty.span, errors);
+            check_type_name_is_not_scalar(&ty.name, ty.span, errors);
             match &ty.kind {
                 TypeKind::Struct(s) => check_fields(&snapshot, &s.fields, &s.reserved, errors),
                 TypeKind::Error(e) => check_fields(&snapshot, &e.fields, &e.reserved, errors),
@@ -33,14 +34,10 @@ pub fn check_model(model: &mut Model, errors: &mut Vec<Diagnostic>) {
 }
 
 fn duplicate(kind: &str, name: &str, span: Span, first: Span) -> Diagnostic {
-    Diagnostic::error(
-        Code::E0020,
-        span,
-        format!("{kind} `{name}` is defined twice"),
-    )
-    .label("defined again here")
-    .secondary(first, "first defined here")
-    .help("rename one of them")
+    Diagnostic::error(Code::E0020, span, format!("{kind} `{name}` is defined twice"))
+        .label("defined again here")
+        .secondary(first, "first defined here")
+        .help("rename one of them")
 }
 
 /// Rule: names that differ only in case style collide in targets that convert them.
@@ -72,12 +69,7 @@ fn check_unique_type_names(model: &Model, errors: &mut Vec<Diagnostic>) {
             .types
             .iter()
             .map(|t| (t.name.as_str(), t.span, "type"))
-            .chain(
-                package
-                    .services
-                    .iter()
-                    .map(|s| (s.name.as_str(), s.span, "service")),
-            );
+            .chain(package.services.iter().map(|s| (s.name.as_str(), s.span, "service")));
         for (name, span, kind) in names {
             if let Some(first) = seen.get(name) {
                 errors.push(duplicate(kind, name, span, *first));
@@ -113,6 +105,20 @@ fn check_reserved_words(name: &str, span: Span, errors: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Rule: a type is not named like a scalar (`string`, `uuid`, …), since the name means the scalar.
+fn check_type_name_is_not_scalar(name: &str, span: Span, errors: &mut Vec<Diagnostic>) {
+    if Scalar::from_name(name).is_some() {
+        errors.push(
+            Diagnostic::error(Code::E0025, span, format!("`{name}` is the name of a scalar type"))
+                .label("this type could never be referred to")
+                .help(format!(
+                    "use another name, e.g. `{}`",
+                    upper_camel_case(&format!("{name}_value"))
+                )),
+        );
+    }
+}
+
 /// Rule: a type must not contain itself through required fields only; it needs a `?`, a list or
 /// a map somewhere in the loop (no wire format can hold an infinite value). A union is finite when
 /// one of its variants is.
@@ -126,17 +132,12 @@ fn check_recursion(model: &Model, errors: &mut Vec<Diagnostic>) {
             let qualified = format!("{}.{}", package.name, ty.name);
             spans.insert(qualified.clone(), ty.span);
             let needs: Vec<String> = match &ty.kind {
-                TypeKind::Struct(Struct { fields, .. })
-                | TypeKind::Error(ErrorDef { fields, .. }) => fields
-                    .iter()
-                    .filter_map(|f| required_named(&f.ty))
-                    .collect(),
+                TypeKind::Struct(Struct { fields, .. }) | TypeKind::Error(ErrorDef { fields, .. }) => {
+                    fields.iter().filter_map(|f| required_named(&f.ty)).collect()
+                }
                 TypeKind::Union(u) => {
                     any_of.insert(qualified.clone());
-                    u.variants
-                        .iter()
-                        .filter_map(|v| required_named(&v.ty))
-                        .collect()
+                    u.variants.iter().filter_map(|v| required_named(&v.ty)).collect()
                 }
                 TypeKind::Enum(_) => Vec::new(),
             };
@@ -232,17 +233,8 @@ fn required_named(ty: &TypeRef) -> Option<String> {
 
 /// Rule: fields are unique (also after case conversion), numbered validly and not reserved, and
 /// their types, constraints and defaults fit.
-fn check_fields(
-    model: &Model,
-    fields: &[Field],
-    reserved: &Reserved,
-    errors: &mut Vec<Diagnostic>,
-) {
-    check_member_names(
-        fields.iter().map(|f| (f.name.as_str(), f.span)),
-        "field",
-        errors,
-    );
+fn check_fields(model: &Model, fields: &[Field], reserved: &Reserved, errors: &mut Vec<Diagnostic>) {
+    check_member_names(fields.iter().map(|f| (f.name.as_str(), f.span)), "field", errors);
     for field in fields {
         if reserved.names.contains(&field.name) {
             errors.push(
@@ -259,11 +251,7 @@ fn check_fields(
     }
     let numbers = bindings::field_numbers(fields, reserved);
     check_numbers(
-        fields
-            .iter()
-            .map(|f| (f.number, f.span))
-            .zip(numbers)
-            .collect(),
+        fields.iter().map(|f| (f.number, f.span)).zip(numbers).collect(),
         reserved,
         "field",
         errors,
@@ -279,11 +267,7 @@ fn check_field(model: &Model, field: &Field, errors: &mut Vec<Diagnostic>) {
 
 /// Rule: member names are unique, also after conversion to lowerCamel (JSON, GraphQL) and
 /// snake_case (proto, Rust).
-fn check_member_names<'a>(
-    members: impl Iterator<Item = (&'a str, Span)>,
-    kind: &str,
-    errors: &mut Vec<Diagnostic>,
-) {
+fn check_member_names<'a>(members: impl Iterator<Item = (&'a str, Span)>, kind: &str, errors: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<&str, Span> = HashMap::new();
     let mut camel: HashMap<String, (&str, Span)> = HashMap::new();
     let mut snake: HashMap<String, (&str, Span)> = HashMap::new();
@@ -306,15 +290,7 @@ fn check_member_names<'a>(
                 *first,
             ));
         } else if let Some((other, first)) = snake.get(&as_snake) {
-            errors.push(collision(
-                kind,
-                name,
-                other,
-                &as_snake,
-                "proto and Rust",
-                span,
-                *first,
-            ));
+            errors.push(collision(kind, name, other, &as_snake, "proto and Rust", span, *first));
         }
         camel.entry(as_camel).or_insert((name, span));
         snake.entry(as_snake).or_insert((name, span));
@@ -335,13 +311,9 @@ fn check_numbers(
             let n = i64::from(declared);
             if n < 1 || n > MAX_FIELD_NUMBER || PROTOBUF_RESERVED.contains(&n) {
                 errors.push(
-                    Diagnostic::error(
-                        Code::E0042,
-                        span,
-                        format!("{kind} number {declared} is out of range"),
-                    )
-                    .label("invalid number")
-                    .help("use 1 to 536870911, outside 19000..=19999 (kept by protobuf)"),
+                    Diagnostic::error(Code::E0042, span, format!("{kind} number {declared} is out of range"))
+                        .label("invalid number")
+                        .help("use 1 to 536870911, outside 19000..=19999 (kept by protobuf)"),
                 );
                 continue;
             }
@@ -382,29 +354,24 @@ fn check_type_shape(model: &Model, ty: &TypeRef, span: Span, errors: &mut Vec<Di
         TypeRef::Optional(inner) => {
             if matches!(**inner, TypeRef::List(_) | TypeRef::Map(..)) {
                 errors.push(
-                    nested("an optional list or map")
-                        .help("drop the `?`: an empty list or map already means \"none\""),
+                    nested("an optional list or map").help("drop the `?`: an empty list or map already means \"none\""),
                 );
             }
             check_type_shape(model, inner, span, errors);
         }
         TypeRef::List(inner) => {
             match **inner {
-                TypeRef::Optional(_) => errors.push(
-                    nested("a list of optional values")
-                        .help("drop the `?`: list entries are always present"),
-                ),
-                TypeRef::List(_) | TypeRef::Map(..) => errors.push(
-                    nested("a list of lists or maps")
-                        .help("wrap the inner list or map in a named struct"),
-                ),
+                TypeRef::Optional(_) => errors
+                    .push(nested("a list of optional values").help("drop the `?`: list entries are always present")),
+                TypeRef::List(_) | TypeRef::Map(..) => {
+                    errors.push(nested("a list of lists or maps").help("wrap the inner list or map in a named struct"))
+                }
                 _ => {}
             }
             check_type_shape(model, inner, span, errors);
         }
         TypeRef::Map(key, value) => {
-            let key_ok =
-                matches!(**key, TypeRef::Scalar(s) if s == Scalar::String || s.is_integer());
+            let key_ok = matches!(**key, TypeRef::Scalar(s) if s == Scalar::String || s.is_integer());
             if !key_ok {
                 errors.push(
                     Diagnostic::error(
@@ -418,13 +385,11 @@ fn check_type_shape(model: &Model, ty: &TypeRef, span: Span, errors: &mut Vec<Di
             }
             match **value {
                 TypeRef::Optional(_) => errors.push(
-                    nested("a map with optional values")
-                        .help("drop the `?`: a missing key already means \"none\""),
+                    nested("a map with optional values").help("drop the `?`: a missing key already means \"none\""),
                 ),
-                TypeRef::List(_) | TypeRef::Map(..) => errors.push(
-                    nested("a map of lists or maps")
-                        .help("wrap the inner list or map in a named struct"),
-                ),
+                TypeRef::List(_) | TypeRef::Map(..) => {
+                    errors.push(nested("a map of lists or maps").help("wrap the inner list or map in a named struct"))
+                }
                 _ => {}
             }
             check_type_shape(model, value, span, errors);
@@ -436,10 +401,7 @@ fn check_type_shape(model: &Model, ty: &TypeRef, span: Span, errors: &mut Vec<Di
 pub fn describe_type(ty: &TypeRef) -> String {
     match ty {
         TypeRef::Scalar(s) => s.name().to_string(),
-        TypeRef::Named(n) => n
-            .rsplit_once('.')
-            .map_or(n.as_str(), |(_, s)| s)
-            .to_string(),
+        TypeRef::Named(n) => n.rsplit_once('.').map_or(n.as_str(), |(_, s)| s).to_string(),
         TypeRef::List(inner) => format!("list<{}>", describe_type(inner)),
         TypeRef::Map(k, v) => format!("map<{}, {}>", describe_type(k), describe_type(v)),
         TypeRef::Optional(inner) => format!("{}?", describe_type(inner)),
@@ -454,7 +416,8 @@ fn check_constraints(model: &Model, field: &Field, errors: &mut Vec<Diagnostic>)
         TypeRef::Scalar(s) => Some(*s),
         _ => None,
     };
-    let is_enum = matches!(base, TypeRef::Named(n) if model.type_def(n).is_some_and(|d| matches!(d.kind, TypeKind::Enum(_))));
+    let is_enum =
+        matches!(base, TypeRef::Named(n) if model.type_def(n).is_some_and(|d| matches!(d.kind, TypeKind::Enum(_))));
     let _ = is_enum;
     let misapplied = |name: &str, applies: &str| {
         let span = field.attr_spans.get(name).unwrap_or(field.span);
@@ -469,9 +432,7 @@ fn check_constraints(model: &Model, field: &Field, errors: &mut Vec<Diagnostic>)
     let c = &field.constraints;
     if c.length.is_some() && !matches!(scalar, Some(Scalar::String | Scalar::Bytes)) {
         errors.push(misapplied("length", "strings and bytes").help(match base {
-            TypeRef::List(_) | TypeRef::Map(..) => {
-                "to bound the number of entries, use `#[items(…)]`"
-            }
+            TypeRef::List(_) | TypeRef::Map(..) => "to bound the number of entries, use `#[items(…)]`",
             _ => "remove it, or change the field's type",
         }));
     }
@@ -504,12 +465,7 @@ fn integer_bounds(scalar: Scalar) -> (i128, i128) {
     }
 }
 
-fn check_range_fits(
-    field: &Field,
-    scalar: Scalar,
-    range: &NumericRange,
-    errors: &mut Vec<Diagnostic>,
-) {
+fn check_range_fits(field: &Field, scalar: Scalar, range: &NumericRange, errors: &mut Vec<Diagnostic>) {
     let span = field.attr_spans.get("range").unwrap_or(field.span);
     if !scalar.is_integer() {
         return;
@@ -569,17 +525,13 @@ fn check_default(model: &Model, field: &Field, errors: &mut Vec<Diagnostic>) {
                 span,
                 format!("invalid default for `{}`: {reason}", field.name),
             )
-            .label(format!(
-                "`{}` has type `{}`",
-                field.name,
-                describe_type(&field.ty)
-            ))
+            .label(format!("`{}` has type `{}`", field.name, describe_type(&field.ty)))
             .help("give a value of the field's type"),
         );
         return;
     }
     let c = &field.constraints;
-    let out_of_range = match (default, &c.range) {
+    let broken = match (default, &c.range) {
         (Literal::Number(n), Some(range)) => {
             let v = n.as_f64();
             range.min.as_ref().is_some_and(|min| v < min.as_f64())
@@ -591,23 +543,35 @@ fn check_default(model: &Model, field: &Field, errors: &mut Vec<Diagnostic>) {
                     }
                 })
         }
-        (Literal::String(s), _) => c.length.is_some_and(|b| {
-            let len = s.chars().count() as u64;
-            b.min.is_some_and(|min| len < min) || b.max.is_some_and(|max| len > max)
-        }),
+        (Literal::String(s), _) => c.length.is_some_and(|b| !within(&b, s.chars().count() as u64)),
+        (Literal::List(items), _) => c.items.is_some_and(|b| !within(&b, items.len() as u64)),
         _ => false,
     };
-    if out_of_range {
+    let constraint = match default {
+        Literal::Number(_) => "range",
+        Literal::String(_) => "length",
+        _ => "items",
+    };
+    if broken {
         errors.push(
             Diagnostic::error(
                 Code::E0056,
                 span,
-                format!("the default of `{}` breaks its own constraint", field.name),
+                format!(
+                    "the default of `{}` ({}) breaks its own `#[{constraint}]`",
+                    field.name,
+                    describe_literal(default)
+                ),
             )
             .label("default outside the allowed values")
+            .secondary(field.attr_spans.get(constraint).unwrap_or(Span::NONE), "the constraint")
             .help("change the default or the constraint"),
         );
     }
+}
+
+fn within(bounds: &Bounds, n: u64) -> bool {
+    bounds.min.is_none_or(|min| n >= min) && bounds.max.is_none_or(|max| n <= max)
 }
 
 fn literal_fits(model: &Model, ty: &TypeRef, literal: &Literal) -> Result<(), String> {
@@ -623,9 +587,7 @@ fn literal_fits(model: &Model, ty: &TypeRef, literal: &Literal) -> Result<(), St
         }
         (TypeRef::Scalar(s), Literal::Number(_)) if s.is_float() || *s == Scalar::Decimal => Ok(()),
         (TypeRef::Scalar(Scalar::String), Literal::String(_)) => Ok(()),
-        (TypeRef::Scalar(Scalar::Decimal), Literal::String(s)) if s.parse::<f64>().is_ok() => {
-            Ok(())
-        }
+        (TypeRef::Scalar(Scalar::Decimal), Literal::String(s)) if s.parse::<f64>().is_ok() => Ok(()),
         (TypeRef::Scalar(Scalar::Duration), Literal::String(s))
             if s.ends_with('s') && s[..s.len() - 1].parse::<f64>().is_ok() =>
         {
@@ -634,25 +596,22 @@ fn literal_fits(model: &Model, ty: &TypeRef, literal: &Literal) -> Result<(), St
         (TypeRef::Scalar(Scalar::Duration), Literal::String(_)) => {
             Err("durations are written in seconds, like \"1.5s\"".into())
         }
-        (TypeRef::List(inner), Literal::List(items)) => items
-            .iter()
-            .try_for_each(|item| literal_fits(model, inner, item)),
-        (TypeRef::Named(name), Literal::Enum(variant)) => {
-            match model.type_def(name).map(|d| &d.kind) {
-                Some(TypeKind::Enum(e)) => {
-                    if e.variants.iter().any(|v| &v.name == variant) {
-                        Ok(())
-                    } else {
-                        let hint =
-                            did_you_mean(variant, e.variants.iter().map(|v| v.name.as_str()))
-                                .map(|s| format!("; did you mean `{s}`?"))
-                                .unwrap_or_default();
-                        Err(format!("`{variant}` is not a variant of the enum{hint}"))
-                    }
-                }
-                _ => Err("only enums, scalars and lists take defaults".into()),
-            }
+        (TypeRef::List(inner), Literal::List(items)) => {
+            items.iter().try_for_each(|item| literal_fits(model, inner, item))
         }
+        (TypeRef::Named(name), Literal::Enum(variant)) => match model.type_def(name).map(|d| &d.kind) {
+            Some(TypeKind::Enum(e)) => {
+                if e.variants.iter().any(|v| &v.name == variant) {
+                    Ok(())
+                } else {
+                    let hint = did_you_mean(variant, e.variants.iter().map(|v| v.name.as_str()))
+                        .map(|s| format!("; did you mean `{s}`?"))
+                        .unwrap_or_default();
+                    Err(format!("`{variant}` is not a variant of the enum{hint}"))
+                }
+            }
+            _ => Err("only enums, scalars and lists take defaults".into()),
+        },
         (TypeRef::Named(_), _) => Err("only enums, scalars and lists take defaults".into()),
         (TypeRef::Map(..), _) => Err("maps take no default (an absent map is empty)".into()),
         _ => Err(format!(
@@ -739,27 +698,19 @@ fn check_enum(e: &Enum, errors: &mut Vec<Diagnostic>) {
             }
             if e.reserved.contains_number(declared) {
                 errors.push(
-                    Diagnostic::error(
-                        Code::E0041,
-                        variant.span,
-                        format!("enum value {declared} is reserved"),
-                    )
-                    .label("reserved by `#[reserved]`")
-                    .help("pick another value"),
+                    Diagnostic::error(Code::E0041, variant.span, format!("enum value {declared} is reserved"))
+                        .label("reserved by `#[reserved]`")
+                        .help("pick another value"),
                 );
                 continue;
             }
         }
         if let Some(first) = used.get(&value) {
             errors.push(
-                Diagnostic::error(
-                    Code::E0043,
-                    variant.span,
-                    format!("enum value {value} is used twice"),
-                )
-                .label(format!("gets value {value}"))
-                .secondary(*first, format!("already has value {value}"))
-                .help("give each variant its own value"),
+                Diagnostic::error(Code::E0043, variant.span, format!("enum value {value} is used twice"))
+                    .label(format!("gets value {value}"))
+                    .secondary(*first, format!("already has value {value}"))
+                    .help("give each variant its own value"),
             );
         } else {
             used.insert(value, variant.span);
@@ -767,14 +718,23 @@ fn check_enum(e: &Enum, errors: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Rule: union variants are unique, each carries a distinct struct (GraphQL unions and OpenAPI
+/// Rule: union variants are unique and not reserved, each carries a distinct struct (GraphQL unions and OpenAPI
 /// discriminators need objects), and their numbers follow the field-number rules.
 fn check_union(model: &Model, u: &Union, errors: &mut Vec<Diagnostic>) {
-    check_member_names(
-        u.variants.iter().map(|v| (v.name.as_str(), v.span)),
-        "variant",
-        errors,
-    );
+    check_member_names(u.variants.iter().map(|v| (v.name.as_str(), v.span)), "variant", errors);
+    for variant in &u.variants {
+        if u.reserved.names.contains(&variant.name) {
+            errors.push(
+                Diagnostic::error(
+                    Code::E0041,
+                    variant.span,
+                    format!("variant name `{}` is reserved", variant.name),
+                )
+                .label("reserved by `#[reserved]`")
+                .help("a reserved name belonged to a removed variant; pick another name"),
+            );
+        }
+    }
     let mut types: HashMap<&TypeRef, Span> = HashMap::new();
     for variant in &u.variants {
         let is_struct = matches!(&variant.ty, TypeRef::Named(n) if model.type_def(n).is_some_and(|d| matches!(d.kind, TypeKind::Struct(_) | TypeKind::Error(_))));
@@ -795,10 +755,7 @@ fn check_union(model: &Model, u: &Union, errors: &mut Vec<Diagnostic>) {
                 Diagnostic::error(
                     Code::E0024,
                     variant.ty_span,
-                    format!(
-                        "`{}` appears twice in the union",
-                        describe_type(&variant.ty)
-                    ),
+                    format!("`{}` appears twice in the union", describe_type(&variant.ty)),
                 )
                 .label("second variant of this type")
                 .secondary(*first, "first variant of this type")
@@ -810,23 +767,14 @@ fn check_union(model: &Model, u: &Union, errors: &mut Vec<Diagnostic>) {
     }
     let numbers = bindings::union_numbers(u);
     check_numbers(
-        u.variants
-            .iter()
-            .map(|v| (v.number, v.span))
-            .zip(numbers)
-            .collect(),
+        u.variants.iter().map(|v| (v.number, v.span)).zip(numbers).collect(),
         &u.reserved,
         "variant",
         errors,
     );
 }
 
-fn check_service(
-    model: &Model,
-    package: &Package,
-    service: &Service,
-    errors: &mut Vec<Diagnostic>,
-) {
+fn check_service(model: &Model, package: &Package, service: &Service, errors: &mut Vec<Diagnostic>) {
     check_reserved_words(&service.name, service.span, errors);
     // Rule: methods and events share one namespace per service, also after case conversion.
     check_member_names(
@@ -875,11 +823,7 @@ fn check_params(model: &Model, params: &[Param], errors: &mut Vec<Diagnostic>) {
 /// Rule: `throws` names error types.
 fn check_method_types(model: &Model, method: &Method, errors: &mut Vec<Diagnostic>) {
     for (index, thrown) in method.throws.iter().enumerate() {
-        let span = method
-            .throws_spans
-            .get(index)
-            .copied()
-            .unwrap_or(method.span);
+        let span = method.throws_spans.get(index).copied().unwrap_or(method.span);
         match model.type_def(thrown) {
             Some(TypeDef {
                 kind: TypeKind::Error(_),
@@ -887,16 +831,12 @@ fn check_method_types(model: &Model, method: &Method, errors: &mut Vec<Diagnosti
             })
             | None => {}
             Some(def) => errors.push(
-                Diagnostic::error(
-                    Code::E0024,
-                    span,
-                    format!("`{}` cannot be thrown", def.name),
-                )
-                .label("not an error type")
-                .help(format!(
-                    "declare it with `error {} {{ … }}` instead of `struct`",
-                    def.name
-                )),
+                Diagnostic::error(Code::E0024, span, format!("`{}` cannot be thrown", def.name))
+                    .label("not an error type")
+                    .help(format!(
+                        "declare it with `error {} {{ … }}` instead of `struct`",
+                        def.name
+                    )),
             ),
         }
     }
@@ -908,21 +848,13 @@ fn check_method_types(model: &Model, method: &Method, errors: &mut Vec<Diagnosti
 /// Rule: flags do not contradict each other: a client stream cannot be a GET or a queued job, a
 /// server stream cannot be a queued job.
 fn check_method_flags(method: &Method, errors: &mut Vec<Diagnostic>) {
-    if method.input_stream
-        && method
-            .http
-            .as_ref()
-            .is_some_and(|h| h.verb == HttpVerb::Get)
-    {
+    if method.input_stream && method.http.as_ref().is_some_and(|h| h.verb == HttpVerb::Get) {
         let span = method.attr_spans.get("http").unwrap_or(method.span);
         errors.push(
             Diagnostic::error(
                 Code::E0069,
                 span,
-                format!(
-                    "`{}` streams its input, which a GET request cannot carry",
-                    method.name
-                ),
+                format!("`{}` streams its input, which a GET request cannot carry", method.name),
             )
             .label("GET has no body")
             .help("bind it to POST"),
@@ -946,16 +878,11 @@ fn check_method_flags(method: &Method, errors: &mut Vec<Diagnostic>) {
 /// and every other parameter can travel where the binding puts it.
 fn check_http(model: &Model, service: &Service, method: &Method, errors: &mut Vec<Diagnostic>) {
     let route = bindings::http_route(model, service, method);
-    let params: HashMap<&str, &Param> = method
-        .params
-        .iter()
-        .map(|p| (p.field.name.as_str(), p))
-        .collect();
+    let params: HashMap<&str, &Param> = method.params.iter().map(|p| (p.field.name.as_str(), p)).collect();
     if let Some(rule) = &method.http {
         let placeholder_span = |range: std::ops::Range<usize>| -> Span {
             // The string literal's span includes the opening quote.
-            if rule.span.is_none() || rule.span.end - rule.span.start != rule.path.len() as u32 + 2
-            {
+            if rule.span.is_none() || rule.span.end - rule.span.start != rule.path.len() as u32 + 2 {
                 return rule.span;
             }
             Span {
@@ -991,10 +918,7 @@ fn check_http(model: &Model, service: &Service, method: &Method, errors: &mut Ve
                 }
                 match params.get(name.as_str()) {
                     None => {
-                        let suggestion = did_you_mean(
-                            &name,
-                            method.params.iter().map(|p| p.field.name.as_str()),
-                        );
+                        let suggestion = did_you_mean(&name, method.params.iter().map(|p| p.field.name.as_str()));
                         errors.push(
                             Diagnostic::error(
                                 Code::E0060,
@@ -1025,14 +949,10 @@ fn check_http(model: &Model, service: &Service, method: &Method, errors: &mut Ve
         .collect();
     if bodies.len() > 1 {
         errors.push(
-            Diagnostic::error(
-                Code::E0064,
-                bodies[1].field.span,
-                "only one parameter can be the body",
-            )
-            .label("second `#[body]`")
-            .secondary(bodies[0].field.span, "first `#[body]`")
-            .help("group them into one struct parameter"),
+            Diagnostic::error(Code::E0064, bodies[1].field.span, "only one parameter can be the body")
+                .label("second `#[body]`")
+                .secondary(bodies[0].field.span, "first `#[body]`")
+                .help("group them into one struct parameter"),
         );
     }
     for (param, (_, location)) in method.params.iter().zip(&route.params) {
@@ -1067,9 +987,7 @@ fn check_http(model: &Model, service: &Service, method: &Method, errors: &mut Ve
                 .label("`#[body]` on a request without a body")
                 .help("bind the method to POST, PUT or PATCH, or send the parameter in the query"),
             ),
-            ParamLocation::Query { .. }
-                if !method.input_stream && !bindings::is_query_type(model, &param.field.ty) =>
-            {
+            ParamLocation::Query { .. } if !method.input_stream && !bindings::is_query_type(model, &param.field.ty) => {
                 let verb = route.verb.name().to_uppercase();
                 let reason = if has_body {
                     "the body is another parameter".to_string()
@@ -1096,14 +1014,34 @@ fn check_http(model: &Model, service: &Service, method: &Method, errors: &mut Ve
                         span,
                         format!("`{}` cannot be sent as a header", param.field.name),
                     )
-                    .label(format!(
-                        "`{}` is not a scalar",
-                        describe_type(&param.field.ty)
-                    ))
+                    .label(format!("`{}` is not a scalar", describe_type(&param.field.ty)))
                     .help("headers carry scalars and enums"),
                 );
             }
             _ => {}
+        }
+    }
+    // Two parameters cannot share a query name or (case-insensitively) a header name.
+    let mut names: HashMap<(bool, String), Span> = HashMap::new();
+    for (param, (_, location)) in method.params.iter().zip(&route.params) {
+        let (key, name, what) = match location {
+            ParamLocation::Query { name } => ((false, name.clone()), name, "query parameter"),
+            ParamLocation::Header { name } => ((true, name.to_ascii_lowercase()), name, "header"),
+            _ => continue,
+        };
+        if let Some(first) = names.get(&key) {
+            errors.push(
+                Diagnostic::error(
+                    Code::E0064,
+                    param.field.span,
+                    format!("two parameters are sent as the {what} `{name}`"),
+                )
+                .label(format!("also sent as `{name}`"))
+                .secondary(*first, "first sent here")
+                .help("give one of them another name"),
+            );
+        } else {
+            names.insert(key, param.field.span);
         }
     }
 }
@@ -1130,15 +1068,9 @@ fn check_path_param(model: &Model, param: &Param, errors: &mut Vec<Diagnostic>) 
             Diagnostic::error(
                 Code::E0065,
                 param.field.span,
-                format!(
-                    "path parameter `{}` must be a scalar or an enum",
-                    param.field.name
-                ),
+                format!("path parameter `{}` must be a scalar or an enum", param.field.name),
             )
-            .label(format!(
-                "`{}` cannot be written in a path segment",
-                describe_type(ty)
-            ))
+            .label(format!("`{}` cannot be written in a path segment", describe_type(ty)))
             .help("send it in the body, or use its id in the path"),
         );
     }
@@ -1150,10 +1082,7 @@ fn check_path_param(model: &Model, param: &Param, errors: &mut Vec<Diagnostic>) 
             Diagnostic::error(
                 Code::E0064,
                 param.field.span,
-                format!(
-                    "`{}` is in the path and also placed elsewhere",
-                    param.field.name
-                ),
+                format!("`{}` is in the path and also placed elsewhere", param.field.name),
             )
             .label("conflicting placement")
             .help("remove the placement annotation or the path placeholder"),
@@ -1172,6 +1101,11 @@ fn validate_path(path: &str) -> Result<(), (&'static str, std::ops::Range<usize>
             at..at + 1,
         ));
     }
+    validate_placeholders(path)
+}
+
+/// Checks that a template's `{name}` placeholders are closed, not nested, and hold a name.
+fn validate_placeholders(path: &str) -> Result<(), (&'static str, std::ops::Range<usize>)> {
     let mut open: Option<usize> = None;
     for (index, c) in path.char_indices() {
         match c {
@@ -1182,16 +1116,10 @@ fn validate_path(path: &str) -> Result<(), (&'static str, std::ops::Range<usize>
                     return Err(("`}` without `{`", index..index + 1));
                 };
                 let name = &path[start + 1..index];
-                let valid = name
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
                     && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
                 if !valid {
-                    return Err((
-                        "a placeholder is `{name}` with a parameter name",
-                        start..index + 1,
-                    ));
+                    return Err(("a placeholder is `{name}` with a parameter name", start..index + 1));
                 }
             }
             _ => {}
@@ -1251,19 +1179,24 @@ fn check_pagination(model: &Model, method: &Method, errors: &mut Vec<Diagnostic>
             .label("in this `#[paginate]`")
             .help(help)
     };
+    // A named parameter or field exists but has the wrong type: point at it.
+    let bad_at = |at: Span, message: String, help: String| {
+        Diagnostic::error(Code::E0068, at, message)
+            .label("wrong type for pagination")
+            .secondary(span, "required by this `#[paginate]`")
+            .help(help)
+    };
     let param = |name: &str| method.params.iter().find(|p| p.field.name == name);
     match param(&pagination.cursor) {
         None => errors.push(bad(
-            format!(
-                "`{}` has no cursor parameter `{}`",
-                method.name, pagination.cursor
-            ),
+            format!("`{}` has no cursor parameter `{}`", method.name, pagination.cursor),
             format!(
                 "add `{}: string?`, or name the cursor with `cursor = …`",
                 pagination.cursor
             ),
         )),
-        Some(p) if p.field.ty.required() != &TypeRef::Scalar(Scalar::String) => errors.push(bad(
+        Some(p) if p.field.ty.required() != &TypeRef::Scalar(Scalar::String) => errors.push(bad_at(
+            p.field.ty_span,
             format!("cursor `{}` must be a string", pagination.cursor),
             "cursors are opaque strings: `page_token: string?`".into(),
         )),
@@ -1271,20 +1204,14 @@ fn check_pagination(model: &Model, method: &Method, errors: &mut Vec<Diagnostic>
     }
     match param(&pagination.size) {
         None => errors.push(bad(
-            format!(
-                "`{}` has no page size parameter `{}`",
-                method.name, pagination.size
-            ),
-            format!(
-                "add `{}: u32 = 20`, or name it with `size = …`",
-                pagination.size
-            ),
+            format!("`{}` has no page size parameter `{}`", method.name, pagination.size),
+            format!("add `{}: u32 = 20`, or name it with `size = …`", pagination.size),
         )),
-        Some(p) if !matches!(p.field.ty.required(), TypeRef::Scalar(s) if s.is_integer()) => errors
-            .push(bad(
-                format!("page size `{}` must be an integer", pagination.size),
-                "use `u32`".into(),
-            )),
+        Some(p) if !matches!(p.field.ty.required(), TypeRef::Scalar(s) if s.is_integer()) => errors.push(bad_at(
+            p.field.ty_span,
+            format!("page size `{}` must be an integer", pagination.size),
+            "use `u32`".into(),
+        )),
         _ => {}
     }
     if method.output_stream {
@@ -1311,8 +1238,7 @@ fn check_pagination(model: &Model, method: &Method, errors: &mut Vec<Diagnostic>
         {
             errors.push(bad(
                 format!("`{}` must return a struct to be paginated", method.name),
-                "return e.g. `ListPetsResponse { pets: list<Pet>, next_page_token: string? }`"
-                    .into(),
+                "return e.g. `ListPetsResponse { pets: list<Pet>, next_page_token: string? }`".into(),
             ));
         }
         return;
@@ -1322,7 +1248,8 @@ fn check_pagination(model: &Model, method: &Method, errors: &mut Vec<Diagnostic>
             format!("`{result_name}` has no `{}` field", pagination.next),
             format!("add `{}: string?` to `{result_name}`", pagination.next),
         )),
-        Some(f) if f.ty.required() != &TypeRef::Scalar(Scalar::String) => errors.push(bad(
+        Some(f) if f.ty.required() != &TypeRef::Scalar(Scalar::String) => errors.push(bad_at(
+            f.ty_span,
             format!("`{result_name}.{}` must be a string", pagination.next),
             "the next-page token is an opaque string".into(),
         )),
@@ -1336,7 +1263,8 @@ fn check_pagination(model: &Model, method: &Method, errors: &mut Vec<Diagnostic>
     match &pagination.items {
         Some(items) => match result.fields.iter().find(|f| &f.name == items) {
             Some(f) if matches!(f.ty, TypeRef::List(_)) => {}
-            Some(_) => errors.push(bad(
+            Some(f) => errors.push(bad_at(
+                f.ty_span,
                 format!("`{result_name}.{items}` must be a list"),
                 "name the list field of the page with `items = …`".into(),
             )),
@@ -1356,16 +1284,12 @@ fn check_pagination(model: &Model, method: &Method, errors: &mut Vec<Diagnostic>
     }
 }
 
-/// Rule: a topic template has no wildcards and every `{x}` is a scalar or enum parameter.
+/// Rule: a topic template has no wildcards and every `{x}` is closed and a scalar or enum parameter.
 fn check_topic(topic: &str, span: Span, params: &[Param], errors: &mut Vec<Diagnostic>) {
     let bad = |reason: &str| {
-        Diagnostic::error(
-            Code::E0067,
-            span,
-            format!("invalid topic `{topic}`: {reason}"),
-        )
-        .label(reason.to_string())
-        .help("topics are `/`-separated levels like \"devices/{device_id}/readings\"")
+        Diagnostic::error(Code::E0067, span, format!("invalid topic `{topic}`: {reason}"))
+            .label(reason.to_string())
+            .help("topics are `/`-separated levels like \"devices/{device_id}/readings\"")
     };
     if topic.is_empty() {
         errors.push(bad("it is empty"));
@@ -1381,10 +1305,22 @@ fn check_topic(topic: &str, span: Span, params: &[Param], errors: &mut Vec<Diagn
         errors.push(bad("topics starting with `$` belong to the broker"));
         return;
     }
+    if let Err((reason, range)) = validate_placeholders(topic) {
+        errors.push(
+            Diagnostic::error(
+                Code::E0067,
+                inner_span(span, topic, range),
+                format!("invalid topic `{topic}`: {reason}"),
+            )
+            .label(reason)
+            .help("placeholders are `{name}`, with the name of a parameter"),
+        );
+        return;
+    }
     check_placeholders(topic, span, params, "topic", errors);
 }
 
-/// Rule: a routing key has no AMQP wildcards and every `{x}` is a scalar or enum parameter.
+/// Rule: a routing key has no AMQP wildcards and every `{x}` is closed and a scalar or enum parameter.
 fn check_routing_key(key: &str, span: Span, params: &[Param], errors: &mut Vec<Diagnostic>) {
     if key.is_empty() || key.contains(['*', '#']) {
         errors.push(
@@ -1394,16 +1330,35 @@ fn check_routing_key(key: &str, span: Span, params: &[Param], errors: &mut Vec<D
         );
         return;
     }
+    if let Err((reason, range)) = validate_placeholders(key) {
+        errors.push(
+            Diagnostic::error(
+                Code::E0067,
+                inner_span(span, key, range),
+                format!("invalid routing key `{key}`: {reason}"),
+            )
+            .label(reason)
+            .help("placeholders are `{name}`, with the name of a parameter"),
+        );
+        return;
+    }
     check_placeholders(key, span, params, "routing key", errors);
 }
 
-fn check_placeholders(
-    template: &str,
-    span: Span,
-    params: &[Param],
-    what: &str,
-    errors: &mut Vec<Diagnostic>,
-) {
+/// The span of `range` inside the string literal `text` written at `span` (quotes included), or
+/// the whole literal when escapes make the offsets differ.
+fn inner_span(span: Span, text: &str, range: std::ops::Range<usize>) -> Span {
+    if span.is_none() || span.end - span.start != text.len() as u32 + 2 {
+        return span;
+    }
+    Span {
+        file: span.file,
+        start: span.start + 1 + range.start as u32,
+        end: span.start + 1 + range.end as u32,
+    }
+}
+
+fn check_placeholders(template: &str, span: Span, params: &[Param], what: &str, errors: &mut Vec<Diagnostic>) {
     let inner = |range: std::ops::Range<usize>| -> Span {
         if span.is_none() || span.end - span.start != template.len() as u32 + 2 {
             return span;
@@ -1427,9 +1382,7 @@ fn check_placeholders(
                     .label("no parameter with this name")
                     .help(match suggestion {
                         Some(s) => format!("did you mean `{{{s}}}`?"),
-                        None => {
-                            "placeholders are filled from parameters of the same name".to_string()
-                        }
+                        None => "placeholders are filled from parameters of the same name".to_string(),
                     }),
                 );
             }
@@ -1472,11 +1425,7 @@ fn fill_pagination_items(model: &mut Model) {
                     ..
                 }) = snapshot.type_def(result)
                 {
-                    let lists: Vec<&Field> = s
-                        .fields
-                        .iter()
-                        .filter(|f| matches!(f.ty, TypeRef::List(_)))
-                        .collect();
+                    let lists: Vec<&Field> = s.fields.iter().filter(|f| matches!(f.ty, TypeRef::List(_))).collect();
                     if let [only] = lists.as_slice() {
                         pagination.items = Some(only.name.clone());
                     }

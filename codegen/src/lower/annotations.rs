@@ -17,7 +17,9 @@ pub enum Site {
     Union,
     UnionVariant,
     Field,
+    /// A method parameter.
     Param,
+    EventParam,
     Service,
     Method,
     Event,
@@ -34,6 +36,7 @@ impl Site {
             Site::UnionVariant => "a union variant",
             Site::Field => "a field",
             Site::Param => "a parameter",
+            Site::EventParam => "an event parameter",
             Site::Service => "a service",
             Site::Method => "a method",
             Site::Event => "an event",
@@ -52,6 +55,7 @@ const EVERYWHERE: &[Site] = &[
     UnionVariant,
     Field,
     Param,
+    EventParam,
     Service,
     Method,
     Event,
@@ -63,10 +67,10 @@ pub const VOCABULARY: &[(&str, &[Site])] = &[
     ("reserved", &[Struct, Error, Enum, Union]),
     ("http_status", &[Error]),
     ("grpc_code", &[Error]),
-    ("length", &[Field, Param]),
-    ("range", &[Field, Param]),
-    ("pattern", &[Field, Param]),
-    ("items", &[Field, Param]),
+    ("length", &[Field, Param, EventParam]),
+    ("range", &[Field, Param, EventParam]),
+    ("pattern", &[Field, Param, EventParam]),
+    ("items", &[Field, Param, EventParam]),
     ("path", &[Param]),
     ("query", &[Param]),
     ("header", &[Param]),
@@ -77,7 +81,7 @@ pub const VOCABULARY: &[(&str, &[Site])] = &[
     ("paginate", &[Method]),
     ("mqtt", &[Method, Event]),
     ("queue", &[Method, Event]),
-    ("auth", &[Service, Method, Event]),
+    ("auth", &[Service, Method]),
 ];
 
 /// Everything the annotations on one declaration said, typed. Fields irrelevant to the site stay
@@ -121,20 +125,12 @@ pub fn interpret(metas: &[&Meta], site: Site, errors: &mut Vec<Diagnostic>) -> A
                 .collect();
             allowed.sort_unstable();
             errors.push(
-                Diagnostic::error(
-                    Code::E0050,
-                    meta.name.span,
-                    format!("unknown annotation `{name}`"),
-                )
-                .label("not an omniface annotation")
-                .help(match suggestion {
-                    Some(suggestion) => format!("did you mean `{suggestion}`?"),
-                    None => format!(
-                        "annotations allowed on {}: {}",
-                        site.describe(),
-                        allowed.join(", ")
-                    ),
-                }),
+                Diagnostic::error(Code::E0050, meta.name.span, format!("unknown annotation `{name}`"))
+                    .label("not an omniface annotation")
+                    .help(match suggestion {
+                        Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                        None => format!("annotations allowed on {}: {}", site.describe(), allowed.join(", ")),
+                    }),
             );
             continue;
         };
@@ -153,14 +149,10 @@ pub fn interpret(metas: &[&Meta], site: Site, errors: &mut Vec<Diagnostic>) -> A
         }
         if let Some((_, first)) = seen.iter().find(|(n, _)| *n == name) {
             errors.push(
-                Diagnostic::error(
-                    Code::E0053,
-                    meta.name.span,
-                    format!("`{name}` is given twice"),
-                )
-                .label("second one here")
-                .secondary(*first, "first one here")
-                .help("merge the two annotations into one"),
+                Diagnostic::error(Code::E0053, meta.name.span, format!("`{name}` is given twice"))
+                    .label("second one here")
+                    .secondary(*first, "first one here")
+                    .help("merge the two annotations into one"),
             );
             continue;
         }
@@ -212,6 +204,30 @@ pub fn interpret(metas: &[&Meta], site: Site, errors: &mut Vec<Diagnostic>) -> A
     out
 }
 
+/// A constraint range that no value fits, such as `64..=1` or `1..1`.
+fn empty_range(
+    name: &str,
+    span: Span,
+    start: &Option<NumberLit>,
+    end: &Option<NumberLit>,
+    inclusive: bool,
+) -> Diagnostic {
+    let raw = |n: &Option<NumberLit>| n.as_ref().map_or("", |n| n.raw.as_str()).to_string();
+    let operator = if inclusive { "..=" } else { ".." };
+    let written = format!("{}{operator}{}", raw(start), raw(end));
+    let reversed = match (start, end) {
+        (Some(lo), Some(hi)) => lo.as_f64() > hi.as_f64(),
+        _ => false,
+    };
+    Diagnostic::error(Code::E0055, span, format!("`#[{name}({written})]` allows no value"))
+        .label("no value fits")
+        .help(if reversed {
+            "write the smaller bound first".to_string()
+        } else {
+            "the end of `a..b` is excluded; write `a..=b` to include it".to_string()
+        })
+}
+
 /// Reads the arguments of one annotation, reporting anything malformed.
 struct Reader<'a> {
     meta: &'a Meta,
@@ -234,11 +250,7 @@ impl<'a> Reader<'a> {
             Diagnostic::error(
                 Code::E0052,
                 span,
-                format!(
-                    "invalid arguments for `{}`: {}",
-                    self.name(),
-                    message.into()
-                ),
+                format!("invalid arguments for `{}`: {}", self.name(), message.into()),
             )
             .label("here")
             .help(help.into()),
@@ -260,20 +272,12 @@ impl<'a> Reader<'a> {
             MetaArgs::List(args) if args.len() == 1 => match &args[0] {
                 MetaArg::Value(value) => Some(value),
                 MetaArg::Meta(inner) => {
-                    self.bad(
-                        inner.span,
-                        format!("expected {what}"),
-                        format!("write `#[{example}]`"),
-                    );
+                    self.bad(inner.span, format!("expected {what}"), format!("write `#[{example}]`"));
                     None
                 }
             },
             _ => {
-                self.bad(
-                    meta.span,
-                    format!("expected {what}"),
-                    format!("write `#[{example}]`"),
-                );
+                self.bad(meta.span, format!("expected {what}"), format!("write `#[{example}]`"));
                 None
             }
         }
@@ -283,11 +287,7 @@ impl<'a> Reader<'a> {
     fn flag(&mut self) -> bool {
         if !matches!(self.meta.args, MetaArgs::None) {
             let name = self.name().to_string();
-            self.bad(
-                self.meta.span,
-                "takes no arguments",
-                format!("write `#[{name}]`"),
-            );
+            self.bad(self.meta.span, "takes no arguments", format!("write `#[{name}]`"));
         }
         true
     }
@@ -299,11 +299,7 @@ impl<'a> Reader<'a> {
             match arg {
                 MetaArg::Meta(inner) if allowed.contains(&inner.name.text.as_str()) => {
                     if out.iter().any(|seen| seen.key == inner.name.text) {
-                        self.bad(
-                            inner.span,
-                            format!("`{}` is given twice", inner.name.text),
-                            "keep one",
-                        );
+                        self.bad(inner.span, format!("`{}` is given twice", inner.name.text), "keep one");
                         continue;
                     }
                     let key = allowed
@@ -316,33 +312,17 @@ impl<'a> Reader<'a> {
                 MetaArg::Meta(inner) => {
                     let help = match did_you_mean(&inner.name.text, allowed.iter().copied()) {
                         Some(suggestion) => format!("did you mean `{suggestion}`?"),
-                        None => format!(
-                            "`{}` accepts {}; e.g. `#[{example}]`",
-                            self.name(),
-                            allowed.join(", ")
-                        ),
+                        None => format!("`{}` accepts {}; e.g. `#[{example}]`", self.name(), allowed.join(", ")),
                     };
-                    self.bad(
-                        inner.name.span,
-                        format!("unknown key `{}`", inner.name.text),
-                        help,
-                    );
+                    self.bad(inner.name.span, format!("unknown key `{}`", inner.name.text), help);
                 }
                 MetaArg::Value(value) => {
-                    self.bad(
-                        value.span,
-                        "unexpected value",
-                        format!("name it: `#[{example}]`"),
-                    );
+                    self.bad(value.span, "unexpected value", format!("name it: `#[{example}]`"));
                 }
             }
         }
         if let MetaArgs::Value(value) = &self.meta.args {
-            self.bad(
-                value.span,
-                "expected a list of keys",
-                format!("write `#[{example}]`"),
-            );
+            self.bad(value.span, "expected a list of keys", format!("write `#[{example}]`"));
         }
         out
     }
@@ -351,11 +331,7 @@ impl<'a> Reader<'a> {
         match &value.kind {
             ValueKind::String(s) => Some(s.value.clone()),
             _ => {
-                self.bad(
-                    value.span,
-                    format!("expected {what} in quotes"),
-                    "quote it: \"…\"",
-                );
+                self.bad(value.span, format!("expected {what} in quotes"), "quote it: \"…\"");
                 None
             }
         }
@@ -397,11 +373,7 @@ impl<'a> Reader<'a> {
             _ => {
                 self.bad(
                     value.span,
-                    format!(
-                        "expected a whole number from {} to {}",
-                        range.start(),
-                        range.end()
-                    ),
+                    format!("expected a whole number from {} to {}", range.start(), range.end()),
                     "use a number in that range",
                 );
                 None
@@ -507,20 +479,12 @@ impl<'a> Reader<'a> {
                     }
                 }
                 ValueKind::Range(range) => {
-                    let bound = |n: &Option<NumberLit>| {
-                        n.as_ref()
-                            .filter(|n| n.is_integer())
-                            .and_then(|n| n.as_i64())
-                    };
+                    let bound = |n: &Option<NumberLit>| n.as_ref().filter(|n| n.is_integer()).and_then(|n| n.as_i64());
                     match (bound(&range.start), bound(&range.end)) {
                         (Some(start), Some(end)) => {
                             let end = if range.inclusive { end } else { end - 1 };
                             if start > end {
-                                self.bad(
-                                    value.span,
-                                    "the range is empty",
-                                    "write the smaller number first",
-                                );
+                                self.bad(value.span, "the range is empty", "write the smaller number first");
                             } else {
                                 reserved.numbers.push(NumberRange { start, end });
                             }
@@ -606,15 +570,11 @@ impl<'a> Reader<'a> {
                     return None;
                 }
             },
-            ValueKind::Range(RangeLit {
-                start,
-                end,
-                inclusive,
-            }) => match (whole(start), whole(end)) {
+            ValueKind::Range(RangeLit { start, end, inclusive }) => match (whole(start), whole(end)) {
                 (Ok(min), Ok(max)) => {
                     let max = match (max, inclusive) {
                         (Some(0), false) => {
-                            self.bad(value.span, "the range is empty", "raise the upper bound");
+                            self.errors.push(empty_range(&name, value.span, start, end, false));
                             return None;
                         }
                         (Some(max), false) => Some(max - 1),
@@ -632,11 +592,7 @@ impl<'a> Reader<'a> {
                 }
             },
             _ => {
-                self.bad(
-                    value.span,
-                    "expected a range",
-                    format!("write `#[{name}(1..=64)]`"),
-                );
+                self.bad(value.span, "expected a range", format!("write `#[{name}(1..=64)]`"));
                 return None;
             }
         };
@@ -651,15 +607,11 @@ impl<'a> Reader<'a> {
         if let (Some(min), Some(max)) = (min, max)
             && min > max
         {
-            self.errors.push(
-                Diagnostic::error(
-                    Code::E0055,
-                    value.span,
-                    format!("`{name}` range is empty: {min} is above {max}"),
-                )
-                .label("no value fits")
-                .help("write the smaller bound first"),
-            );
+            let diagnostic = match &value.kind {
+                ValueKind::Range(range) => empty_range(&name, value.span, &range.start, &range.end, range.inclusive),
+                _ => empty_range(&name, value.span, &None, &None, true),
+            };
+            self.errors.push(diagnostic);
             return None;
         }
         Some(Bounds { min, max })
@@ -667,12 +619,7 @@ impl<'a> Reader<'a> {
 
     fn numeric_range(&mut self) -> Option<NumericRange> {
         let value = self.single_value("a range", "range(0..=100)")?;
-        let ValueKind::Range(RangeLit {
-            start,
-            end,
-            inclusive,
-        }) = &value.kind
-        else {
+        let ValueKind::Range(RangeLit { start, end, inclusive }) = &value.kind else {
             self.bad(
                 value.span,
                 "expected a range such as `0..=100`",
@@ -681,28 +628,14 @@ impl<'a> Reader<'a> {
             return None;
         };
         if start.is_none() && end.is_none() {
-            self.bad(
-                value.span,
-                "the range has no bounds",
-                "write `#[range(0..=100)]`",
-            );
+            self.bad(value.span, "the range has no bounds", "write `#[range(0..=100)]`");
             return None;
         }
         if let (Some(lo), Some(hi)) = (start, end) {
-            let (lo_value, hi_value) = (
-                lo.as_f64().unwrap_or(f64::NAN),
-                hi.as_f64().unwrap_or(f64::NAN),
-            );
+            let (lo_value, hi_value) = (lo.as_f64().unwrap_or(f64::NAN), hi.as_f64().unwrap_or(f64::NAN));
             if lo_value > hi_value || (!inclusive && lo_value == hi_value) {
-                self.errors.push(
-                    Diagnostic::error(
-                        Code::E0055,
-                        value.span,
-                        format!("`range` is empty: {} to {}", lo.raw, hi.raw),
-                    )
-                    .label("no value fits")
-                    .help("write the smaller bound first"),
-                );
+                self.errors
+                    .push(empty_range("range", value.span, start, end, *inclusive));
                 return None;
             }
         }
@@ -717,13 +650,9 @@ impl<'a> Reader<'a> {
         let value = self.single_value("a regular expression", "pattern(\"^[a-z]+$\")")?;
         let pattern = self.string_of(value, "a regular expression")?;
         if let Err(error) = regex_syntax::Parser::new().parse(&pattern) {
-            let reason = error
-                .to_string()
-                .lines()
-                .last()
-                .unwrap_or("")
-                .trim()
-                .to_string();
+            let message = error.to_string();
+            let reason = message.lines().last().unwrap_or("").trim();
+            let reason = reason.strip_prefix("error: ").unwrap_or(reason).to_string();
             self.errors.push(
                 Diagnostic::error(Code::E0055, value.span, "invalid regular expression")
                     .label(reason)
@@ -747,10 +676,7 @@ impl<'a> Reader<'a> {
 
     fn required_string(&mut self, what: &str) -> Option<String> {
         let name = self.name().to_string();
-        let value = self.single_value(
-            &format!("{what} in quotes"),
-            &format!("{name}(\"X-Request-Id\")"),
-        )?;
+        let value = self.single_value(&format!("{what} in quotes"), &format!("{name}(\"X-Request-Id\")"))?;
         let text = self.string_of(value, what)?;
         if text.is_empty()
             || !text
@@ -782,11 +708,7 @@ impl<'a> Reader<'a> {
             }
         };
         let verb_name = verb_meta.name.text.to_ascii_lowercase();
-        let Some(verb) = HttpVerb::ALL
-            .iter()
-            .copied()
-            .find(|v| v.name() == verb_name)
-        else {
+        let Some(verb) = HttpVerb::ALL.iter().copied().find(|v| v.name() == verb_name) else {
             let help = match did_you_mean(&verb_name, HttpVerb::ALL.iter().map(|v| v.name())) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => "use get, post, put, patch or delete".into(),
@@ -810,8 +732,7 @@ impl<'a> Reader<'a> {
     }
 
     fn paginate(&mut self) -> Option<Pagination> {
-        let example =
-            "paginate(cursor = page_token, size = page_size, next = next_page_token, items = pets)";
+        let example = "paginate(cursor = page_token, size = page_size, next = next_page_token, items = pets)";
         let mut pagination = Pagination {
             cursor: "page_token".into(),
             size: "page_size".into(),
@@ -834,31 +755,23 @@ impl<'a> Reader<'a> {
     }
 
     fn mqtt(&mut self, site: Site, out: &mut Annotations) {
-        let (allowed, example): (&[&str], &str) = match site {
-            Site::Event => (
-                &["topic", "qos", "retain"],
-                "mqtt(topic = \"store/pets/{id}/sold\", qos = 1, retain)",
-            ),
-            _ => (
-                &["topic", "qos"],
-                "mqtt(topic = \"devices/{device_id}/commands/reboot\", qos = 1)",
-            ),
+        let example = match site {
+            Site::Event => "mqtt(topic = \"store/pets/{id}/sold\", qos = 1, retain)",
+            _ => "mqtt(topic = \"devices/{device_id}/commands/reboot\", qos = 1)",
         };
-        let args = self.key_args(allowed, example);
-        if args.is_empty()
-            && matches!(self.meta.args, MetaArgs::None | MetaArgs::List(_))
-            && self.args().is_empty()
-        {
-            self.bad(
-                self.meta.span,
-                "nothing configured",
-                format!("write `#[{example}]`"),
-            );
+        let args = self.key_args(&["topic", "qos", "retain"], example);
+        if args.is_empty() && matches!(self.meta.args, MetaArgs::None | MetaArgs::List(_)) && self.args().is_empty() {
+            self.bad(self.meta.span, "nothing configured", format!("write `#[{example}]`"));
         }
         for arg in args {
             match arg.key {
                 "topic" => out.mqtt_topic = self.key_string(&arg, "a topic"),
                 "qos" => out.mqtt_qos = self.key_integer(&arg, 0..=2).map(|n| n as u8),
+                _ if site != Site::Event => self.bad(
+                    arg.meta.span,
+                    "`retain` applies to events only",
+                    "a method's requests are never retained; remove `retain`",
+                ),
                 _ => out.mqtt_retain = self.key_bool(&arg),
             }
         }
@@ -889,9 +802,7 @@ impl<'a> Reader<'a> {
             "queue(name = \"pets.adoptions\", max_attempts = 5)",
         ) {
             match arg.key {
-                "name" => {
-                    binding.name = self.key_string(&arg, "a queue name").map(|(name, _)| name)
-                }
+                "name" => binding.name = self.key_string(&arg, "a queue name").map(|(name, _)| name),
                 _ => binding.max_attempts = self.key_integer(&arg, 1..=1000).map(|n| n as u32),
             }
         }
@@ -937,13 +848,8 @@ impl<'a> Reader<'a> {
                         location: ApiKeyLocation::Header,
                         name: "X-API-Key".into(),
                     };
-                    for key in inner.key_args(
-                        &["header", "query"],
-                        "auth(api_key(header = \"X-API-Key\"))",
-                    ) {
-                        if let Some((name, _)) =
-                            inner.key_string(&key, "a header or parameter name")
-                        {
+                    for key in inner.key_args(&["header", "query"], "auth(api_key(header = \"X-API-Key\"))") {
+                        if let Some((name, _)) = inner.key_string(&key, "a header or parameter name") {
                             let location = if key.key == "header" {
                                 ApiKeyLocation::Header
                             } else {

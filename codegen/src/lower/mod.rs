@@ -38,13 +38,9 @@ pub fn lower_file(file: &ast::SourceFileAst, errors: &mut Vec<Diagnostic>) -> Fi
                     );
                 } else if seen_item {
                     errors.push(
-                        Diagnostic::error(
-                            Code::E0011,
-                            package.span,
-                            "the package declaration must come first",
-                        )
-                        .label("declared after other declarations")
-                        .help("move `package …;` to the top of the file, after the `//!` docs"),
+                        Diagnostic::error(Code::E0011, package.span, "the package declaration must come first")
+                            .label("declared after other declarations")
+                            .help("move `package …;` to the top of the file, after the `//!` docs"),
                     );
                     out.package = Some((package.name.text.clone(), package.name.span));
                 } else {
@@ -62,17 +58,12 @@ pub fn lower_file(file: &ast::SourceFileAst, errors: &mut Vec<Diagnostic>) -> Fi
             ast::Decl::Import(import) => {
                 if seen_item {
                     errors.push(
-                        Diagnostic::error(
-                            Code::E0014,
-                            import.span,
-                            "imports must come before types and services",
-                        )
-                        .label("import after a declaration")
-                        .help("move the import up, right after `package …;`"),
+                        Diagnostic::error(Code::E0014, import.span, "imports must come before types and services")
+                            .label("import after a declaration")
+                            .help("move the import up, right after `package …;`"),
                     );
                 }
-                out.imports
-                    .push((import.path.value.clone(), import.path.span));
+                out.imports.push((import.path.value.clone(), import.path.span));
             }
             ast::Decl::StrayInnerDocs(lines) => {
                 if let Some(first) = lines.first() {
@@ -117,13 +108,7 @@ fn docs(lines: &[ast::DocLine]) -> Docs {
     Docs(
         lines
             .iter()
-            .map(|line| {
-                line.text
-                    .strip_prefix(' ')
-                    .unwrap_or(&line.text)
-                    .trim_end()
-                    .to_string()
-            })
+            .map(|line| line.text.strip_prefix(' ').unwrap_or(&line.text).trim_end().to_string())
             .collect(),
     )
 }
@@ -155,22 +140,15 @@ fn lower_item(item: &ast::ItemDecl, out: &mut FileDecls, errors: &mut Vec<Diagno
             grpc_code: notes.grpc_code,
         }),
         ast::ItemKind::Enum(variants) => TypeKind::Enum(Enum {
-            variants: variants
-                .iter()
-                .map(|v| lower_enum_variant(v, errors))
-                .collect(),
+            variants: variants.iter().map(|v| lower_enum_variant(v, errors)).collect(),
             reserved: notes.reserved.clone(),
         }),
         ast::ItemKind::Union(variants) => TypeKind::Union(Union {
-            variants: variants
-                .iter()
-                .map(|v| lower_union_variant(v, errors))
-                .collect(),
+            variants: variants.iter().map(|v| lower_union_variant(v, errors)).collect(),
             reserved: notes.reserved.clone(),
         }),
         ast::ItemKind::Service(members) => {
-            out.services
-                .push(lower_service(item, members, notes, errors));
+            out.services.push(lower_service(item, members, notes, errors));
             return;
         }
     };
@@ -185,17 +163,10 @@ fn lower_item(item: &ast::ItemDecl, out: &mut FileDecls, errors: &mut Vec<Diagno
 }
 
 fn lower_fields(fields: &[ast::FieldDecl], site: Site, errors: &mut Vec<Diagnostic>) -> Vec<Field> {
-    fields
-        .iter()
-        .map(|field| lower_field(field, site, errors).0)
-        .collect()
+    fields.iter().map(|field| lower_field(field, site, errors).0).collect()
 }
 
-fn lower_field(
-    field: &ast::FieldDecl,
-    site: Site,
-    errors: &mut Vec<Diagnostic>,
-) -> (Field, Annotations) {
+fn lower_field(field: &ast::FieldDecl, site: Site, errors: &mut Vec<Diagnostic>) -> (Field, Annotations) {
     let notes = interpret(&metas(&field.attrs), site, errors);
     let number = field.number.as_ref().and_then(|n| wire_number(n, errors));
     let lowered = Field {
@@ -203,10 +174,7 @@ fn lower_field(
         docs: docs(&field.docs),
         number,
         ty: lower_type(&field.ty),
-        default: field
-            .default
-            .as_ref()
-            .and_then(|value| literal(value, errors)),
+        default: field.default.as_ref().and_then(|value| literal(value, errors)),
         constraints: notes.constraints.clone(),
         deprecated: notes.deprecated.clone(),
         span: field.name.span,
@@ -237,24 +205,22 @@ fn wire_number(number: &ast::NumberLit, errors: &mut Vec<Diagnostic>) -> Option<
 
 fn lower_enum_variant(variant: &ast::EnumVariantDecl, errors: &mut Vec<Diagnostic>) -> EnumVariant {
     let notes = interpret(&metas(&variant.attrs), Site::EnumVariant, errors);
-    let value = variant
-        .value
-        .as_ref()
-        .and_then(|n| match n.raw.parse::<i64>() {
-            Ok(value) if n.is_integer() => Some(value),
-            _ => {
-                errors.push(
-                    Diagnostic::error(
-                        Code::E0043,
-                        n.span,
-                        format!("`{}` is not a valid enum value", n.raw),
-                    )
-                    .label("not a whole number")
+    let value = variant.value.as_ref().and_then(|n| match n.raw.parse::<i64>() {
+        Ok(value) if n.is_integer() => Some(value),
+        _ => {
+            let label = if n.is_integer() {
+                "too large"
+            } else {
+                "not a whole number"
+            };
+            errors.push(
+                Diagnostic::error(Code::E0043, n.span, format!("`{}` is not a valid enum value", n.raw))
+                    .label(label)
                     .help("enum values are whole numbers from 1 to 2147483647"),
-                );
-                None
-            }
-        });
+            );
+            None
+        }
+    });
     EnumVariant {
         name: variant.name.text.clone(),
         docs: docs(&variant.docs),
@@ -265,10 +231,7 @@ fn lower_enum_variant(variant: &ast::EnumVariantDecl, errors: &mut Vec<Diagnosti
     }
 }
 
-fn lower_union_variant(
-    variant: &ast::UnionVariantDecl,
-    errors: &mut Vec<Diagnostic>,
-) -> UnionVariant {
+fn lower_union_variant(variant: &ast::UnionVariantDecl, errors: &mut Vec<Diagnostic>) -> UnionVariant {
     let notes = interpret(&metas(&variant.attrs), Site::UnionVariant, errors);
     UnionVariant {
         name: variant.name.text.clone(),
@@ -289,9 +252,7 @@ fn lower_type(ty: &ast::TypeExpr) -> TypeRef {
             None => TypeRef::Named(name.text.clone()),
         },
         ast::TypeExprKind::List(element) => TypeRef::List(Box::new(lower_type(element))),
-        ast::TypeExprKind::Map(key, value) => {
-            TypeRef::Map(Box::new(lower_type(key)), Box::new(lower_type(value)))
-        }
+        ast::TypeExprKind::Map(key, value) => TypeRef::Map(Box::new(lower_type(key)), Box::new(lower_type(value))),
     };
     if ty.optional.is_some() {
         TypeRef::Optional(Box::new(base))
@@ -307,12 +268,7 @@ fn literal(value: &ast::Value, errors: &mut Vec<Diagnostic>) -> Option<Literal> 
         ast::ValueKind::Path(path) if path == "true" => Literal::Bool(true),
         ast::ValueKind::Path(path) if path == "false" => Literal::Bool(false),
         ast::ValueKind::Path(path) => Literal::Enum(path.clone()),
-        ast::ValueKind::Array(items) => Literal::List(
-            items
-                .iter()
-                .filter_map(|item| literal(item, errors))
-                .collect(),
-        ),
+        ast::ValueKind::Array(items) => Literal::List(items.iter().filter_map(|item| literal(item, errors)).collect()),
         ast::ValueKind::Range(_) => {
             errors.push(
                 Diagnostic::error(Code::E0056, value.span, "a range is not a default value")
@@ -350,11 +306,11 @@ fn lower_service(
     }
 }
 
-fn lower_params(params: &[ast::FieldDecl], errors: &mut Vec<Diagnostic>) -> Vec<Param> {
+fn lower_params(params: &[ast::FieldDecl], site: Site, errors: &mut Vec<Diagnostic>) -> Vec<Param> {
     params
         .iter()
         .map(|param| {
-            let (field, notes) = lower_field(param, Site::Param, errors);
+            let (field, notes) = lower_field(param, site, errors);
             Param {
                 field,
                 placement: notes.placement,
@@ -365,33 +321,35 @@ fn lower_params(params: &[ast::FieldDecl], errors: &mut Vec<Diagnostic>) -> Vec<
 
 fn lower_method(method: &ast::MethodDecl, errors: &mut Vec<Diagnostic>) -> Method {
     let notes = interpret(&metas(&method.attrs), Site::Method, errors);
-    let streams: Vec<&ast::FieldDecl> = method
-        .params
-        .iter()
-        .filter(|p| p.stream.is_some())
-        .collect();
+    let streams: Vec<&ast::FieldDecl> = method.params.iter().filter(|p| p.stream.is_some()).collect();
     if let Some(stream) = streams.first()
         && method.params.len() > 1
     {
         errors.push(
-            Diagnostic::error(Code::E0033, stream.stream.unwrap_or(stream.span), "a stream parameter must be the only parameter")
-                .label("streamed parameter")
-                .secondary(method.name.span, format!("`{}` has {} parameters", method.name.text, method.params.len()))
-                .help("move the other parameters into the streamed type, e.g. as fields of its first message"),
+            Diagnostic::error(
+                Code::E0033,
+                stream.stream.unwrap_or(stream.span),
+                "a stream parameter must be the only parameter",
+            )
+            .label("streamed parameter")
+            .secondary(
+                method.name.span,
+                format!("`{}` has {} parameters", method.name.text, method.params.len()),
+            )
+            .help("move the other parameters into the streamed type, e.g. as fields of its first message"),
         );
     }
     let (mqtt_topic, mqtt_topic_span) = split_spanned(notes.mqtt_topic.clone());
-    let mqtt =
-        (notes.mqtt_topic.is_some() || notes.mqtt_qos.is_some()).then(|| MqttMethodBinding {
-            topic: mqtt_topic,
-            qos: notes.mqtt_qos,
-            span: mqtt_topic_span,
-        });
+    let mqtt = (notes.mqtt_topic.is_some() || notes.mqtt_qos.is_some()).then(|| MqttMethodBinding {
+        topic: mqtt_topic,
+        qos: notes.mqtt_qos,
+        span: mqtt_topic_span,
+    });
     Method {
         name: method.name.text.clone(),
         docs: docs(&method.docs),
         deprecated: notes.deprecated.clone(),
-        params: lower_params(&method.params, errors),
+        params: lower_params(&method.params, Site::Param, errors),
         input_stream: !streams.is_empty(),
         returns: method.returns.as_ref().map(|r| lower_type(&r.ty)),
         output_stream: method.returns.as_ref().is_some_and(|r| r.stream.is_some()),
@@ -405,10 +363,7 @@ fn lower_method(method: &ast::MethodDecl, errors: &mut Vec<Diagnostic>) -> Metho
         pagination: notes.pagination.clone(),
         span: method.name.span,
         attr_spans: notes.spans,
-        returns_span: method
-            .returns
-            .as_ref()
-            .map_or(method.name.span, |r| r.ty.span),
+        returns_span: method.returns.as_ref().map_or(method.name.span, |r| r.ty.span),
         throws_spans: method.throws.iter().map(|t| t.span).collect(),
     }
 }
@@ -432,26 +387,23 @@ fn lower_event(event: &ast::EventDecl, errors: &mut Vec<Diagnostic>) -> Event {
         }
     }
     let (topic, topic_span) = split_spanned(notes.mqtt_topic.clone());
-    let mqtt =
-        (notes.mqtt_topic.is_some() || notes.mqtt_qos.is_some() || notes.mqtt_retain.is_some())
-            .then(|| MqttEventBinding {
-                topic,
-                qos: notes.mqtt_qos,
-                retain: notes.mqtt_retain,
-                span: topic_span,
-            });
-    let queue = notes
-        .routing_key
-        .clone()
-        .map(|(routing_key, span)| EventQueueBinding {
-            routing_key: Some(routing_key),
-            span,
-        });
+    let mqtt = (notes.mqtt_topic.is_some() || notes.mqtt_qos.is_some() || notes.mqtt_retain.is_some()).then(|| {
+        MqttEventBinding {
+            topic,
+            qos: notes.mqtt_qos,
+            retain: notes.mqtt_retain,
+            span: topic_span,
+        }
+    });
+    let queue = notes.routing_key.clone().map(|(routing_key, span)| EventQueueBinding {
+        routing_key: Some(routing_key),
+        span,
+    });
     Event {
         name: event.name.text.clone(),
         docs: docs(&event.docs),
         deprecated: notes.deprecated.clone(),
-        params: lower_params(&event.params, errors),
+        params: lower_params(&event.params, Site::EventParam, errors),
         mqtt,
         queue,
         auth: notes.auth.clone(),

@@ -15,11 +15,7 @@ pub const PROTOBUF_RESERVED: std::ops::RangeInclusive<i64> = 19_000..=19_999;
 /// Wire numbers of a list of members, in order. A member without a declared number gets the
 /// smallest number greater than the previous member's that no member declares, no earlier member
 /// was given, and that is not reserved (so the first undeclared member of a fresh struct is 1).
-pub fn assign_numbers(
-    declared: &[Option<i64>],
-    reserved: &Reserved,
-    skip_protobuf_range: bool,
-) -> Vec<i64> {
+pub fn assign_numbers(declared: &[Option<i64>], reserved: &Reserved, skip_protobuf_range: bool) -> Vec<i64> {
     let mut used: BTreeSet<i64> = declared.iter().flatten().copied().collect();
     let mut previous = 0i64;
     declared
@@ -53,10 +49,7 @@ pub fn field_numbers(fields: &[Field], reserved: &Reserved) -> Vec<u32> {
 }
 
 pub fn param_numbers(params: &[Param]) -> Vec<u32> {
-    let declared: Vec<Option<i64>> = params
-        .iter()
-        .map(|p| p.field.number.map(i64::from))
-        .collect();
+    let declared: Vec<Option<i64>> = params.iter().map(|p| p.field.number.map(i64::from)).collect();
     assign_numbers(&declared, &Reserved::default(), true)
         .into_iter()
         .map(|n| n as u32)
@@ -64,11 +57,7 @@ pub fn param_numbers(params: &[Param]) -> Vec<u32> {
 }
 
 pub fn union_numbers(union: &Union) -> Vec<u32> {
-    let declared: Vec<Option<i64>> = union
-        .variants
-        .iter()
-        .map(|v| v.number.map(i64::from))
-        .collect();
+    let declared: Vec<Option<i64>> = union.variants.iter().map(|v| v.number.map(i64::from)).collect();
     assign_numbers(&declared, &union.reserved, true)
         .into_iter()
         .map(|n| n as u32)
@@ -117,11 +106,7 @@ pub fn grpc_code_for_http_status(status: u16) -> GrpcCode {
 
 /// Side-effect free: declared `#[readonly]`, or bound to GET.
 pub fn is_readonly(method: &Method) -> bool {
-    method.readonly
-        || method
-            .http
-            .as_ref()
-            .is_some_and(|rule| rule.verb == HttpVerb::Get)
+    method.readonly || method.http.as_ref().is_some_and(|rule| rule.verb == HttpVerb::Get)
 }
 
 /// Auth in force for a method: its own, else the service's; `None` when nobody must authenticate.
@@ -175,10 +160,7 @@ pub fn http_route(model: &Model, service: &Service, method: &Method) -> HttpRout
     let (verb, path) = match &method.http {
         Some(rule) => (rule.verb, rule.path.clone()),
         None => {
-            let all_queryable = method
-                .params
-                .iter()
-                .all(|p| is_query_type(model, &p.field.ty));
+            let all_queryable = method.params.iter().all(|p| is_query_type(model, &p.field.ty));
             let verb = if method.readonly && !method.input_stream && all_queryable {
                 HttpVerb::Get
             } else {
@@ -186,22 +168,12 @@ pub fn http_route(model: &Model, service: &Service, method: &Method) -> HttpRout
             };
             (
                 verb,
-                format!(
-                    "/{}/{}",
-                    kebab_case(&service.name),
-                    kebab_case(&method.name)
-                ),
+                format!("/{}/{}", kebab_case(&service.name), kebab_case(&method.name)),
             )
         }
     };
-    let placeholders: Vec<String> = path_placeholders(&path)
-        .into_iter()
-        .map(|(name, _)| name)
-        .collect();
-    let has_body_param = method
-        .params
-        .iter()
-        .any(|p| p.placement == Some(Placement::Body));
+    let placeholders: Vec<String> = path_placeholders(&path).into_iter().map(|(name, _)| name).collect();
+    let has_body_param = method.params.iter().any(|p| p.placement == Some(Placement::Body));
     let params = method
         .params
         .iter()
@@ -215,9 +187,7 @@ pub fn http_route(model: &Model, service: &Service, method: &Method) -> HttpRout
                 Some(Placement::Header { name }) => ParamLocation::Header { name: name.clone() },
                 Some(Placement::Body) => ParamLocation::Body,
                 None if placeholders.contains(name) => ParamLocation::Path,
-                None if !verb.has_body() || has_body_param => {
-                    ParamLocation::Query { name: name.clone() }
-                }
+                None if !verb.has_body() || has_body_param => ParamLocation::Query { name: name.clone() },
                 None => ParamLocation::BodyField,
             };
             (name.clone(), location)
@@ -268,31 +238,16 @@ pub fn event_topic(package: &Package, service: &Service, event: &Event) -> Strin
         .mqtt
         .as_ref()
         .and_then(|binding| binding.topic.clone())
-        .unwrap_or_else(|| {
-            format!(
-                "{}/{}/{}",
-                package_topic_prefix(package),
-                service.name,
-                event.name
-            )
-        })
+        .unwrap_or_else(|| format!("{}/{}/{}", package_topic_prefix(package), service.name, event.name))
 }
 
 /// QoS of an event: declared, else 1 (at least once).
 pub fn event_qos(event: &Event) -> u8 {
-    event
-        .mqtt
-        .as_ref()
-        .and_then(|binding| binding.qos)
-        .unwrap_or(1)
+    event.mqtt.as_ref().and_then(|binding| binding.qos).unwrap_or(1)
 }
 
 pub fn event_retain(event: &Event) -> bool {
-    event
-        .mqtt
-        .as_ref()
-        .and_then(|binding| binding.retain)
-        .unwrap_or(false)
+    event.mqtt.as_ref().and_then(|binding| binding.retain).unwrap_or(false)
 }
 
 /// MQTT 5 request topic of a method: declared, else `<package as path>/<Service>/<method>/req`.
@@ -301,23 +256,12 @@ pub fn method_request_topic(package: &Package, service: &Service, method: &Metho
         .mqtt
         .as_ref()
         .and_then(|binding| binding.topic.clone())
-        .unwrap_or_else(|| {
-            format!(
-                "{}/{}/{}/req",
-                package_topic_prefix(package),
-                service.name,
-                method.name
-            )
-        })
+        .unwrap_or_else(|| format!("{}/{}/{}/req", package_topic_prefix(package), service.name, method.name))
 }
 
 /// QoS of a method's requests and replies: declared, else 1.
 pub fn method_qos(method: &Method) -> u8 {
-    method
-        .mqtt
-        .as_ref()
-        .and_then(|binding| binding.qos)
-        .unwrap_or(1)
+    method.mqtt.as_ref().and_then(|binding| binding.qos).unwrap_or(1)
 }
 
 /// AMQP routing key of an event: declared, else `<package>.<Service>.<event>`.
@@ -342,10 +286,7 @@ pub fn method_queue_name(package: &Package, service: &Service, method: &Method) 
 
 /// Deliveries of one job before it is dead-lettered: declared, else 5.
 pub fn method_max_attempts(method: &Method) -> Option<u32> {
-    method
-        .queue
-        .as_ref()
-        .map(|binding| binding.max_attempts.unwrap_or(5))
+    method.queue.as_ref().map(|binding| binding.max_attempts.unwrap_or(5))
 }
 
 /// The name a type gets in targets that want one message per request (`GetPetRequest`).
@@ -396,9 +337,6 @@ mod tests {
             found.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
             ["room_id", "id"]
         );
-        assert_eq!(
-            &"/rooms/{room_id}/messages/{id}"[found[1].1.clone()],
-            "{id}"
-        );
+        assert_eq!(&"/rooms/{room_id}/messages/{id}"[found[1].1.clone()], "{id}");
     }
 }

@@ -61,10 +61,7 @@ pub struct AttrSpans(pub Vec<(&'static str, Span)>);
 
 impl AttrSpans {
     pub fn get(&self, name: &str) -> Option<Span> {
-        self.0
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, span)| *span)
+        self.0.iter().find(|(n, _)| *n == name).map(|(_, span)| *span)
     }
 }
 
@@ -299,10 +296,7 @@ impl Scalar {
     }
 
     pub fn from_name(name: &str) -> Option<Scalar> {
-        Scalar::ALL
-            .iter()
-            .copied()
-            .find(|scalar| scalar.name() == name)
+        Scalar::ALL.iter().copied().find(|scalar| scalar.name() == name)
     }
 
     pub fn is_integer(self) -> bool {
@@ -335,10 +329,7 @@ pub struct Constraints {
 
 impl Constraints {
     pub fn is_empty(&self) -> bool {
-        self.length.is_none()
-            && self.range.is_none()
-            && self.pattern.is_none()
-            && self.items.is_none()
+        self.length.is_none() && self.range.is_none() && self.pattern.is_none() && self.items.is_none()
     }
 }
 
@@ -600,10 +591,7 @@ impl Auth {
 pub enum AuthScheme {
     Bearer,
     Basic,
-    ApiKey {
-        location: ApiKeyLocation,
-        name: String,
-    },
+    ApiKey { location: ApiKeyLocation, name: String },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -721,10 +709,7 @@ impl GrpcCode {
     /// Accepts `not_found` and `NOT_FOUND`.
     pub fn from_name(name: &str) -> Option<GrpcCode> {
         let lowered = name.to_ascii_lowercase();
-        GrpcCode::ALL
-            .iter()
-            .copied()
-            .find(|code| code.name() == lowered)
+        GrpcCode::ALL.iter().copied().find(|code| code.name() == lowered)
     }
 }
 
@@ -736,9 +721,6 @@ impl Model {
     /// Looks up a type by its fully qualified name.
     pub fn type_def(&self, qualified: &str) -> Option<&TypeDef> {
         let (package, name) = qualified.rsplit_once('.')?;
-        self.package(package)?
-            .types
-            .iter()
-            .find(|ty| ty.name == name)
+        self.package(package)?.types.iter().find(|ty| ty.name == name)
     }
 }

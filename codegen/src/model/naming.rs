@@ -17,9 +17,7 @@ pub fn words(name: &str) -> Vec<String> {
         let next = chars.get(index + 1).copied();
         let boundary = c.is_uppercase()
             && previous.is_some_and(|p| {
-                p.is_lowercase()
-                    || p.is_ascii_digit()
-                    || (p.is_uppercase() && next.is_some_and(char::is_lowercase))
+                p.is_lowercase() || p.is_ascii_digit() || (p.is_uppercase() && next.is_some_and(char::is_lowercase))
             });
         if boundary && !current.is_empty() {
             words.push(std::mem::take(&mut current));

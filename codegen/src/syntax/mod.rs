@@ -56,12 +56,7 @@ pub fn parse(file: FileId, text: &str) -> (SourceFileAst, Vec<Diagnostic>) {
     (ast, errors)
 }
 
-fn syntax_error(
-    file: FileId,
-    offset: usize,
-    source: &str,
-    error: pest::error::Error<Rule>,
-) -> Diagnostic {
+fn syntax_error(file: FileId, offset: usize, source: &str, error: pest::error::Error<Rule>) -> Diagnostic {
     let at = match error.location {
         pest::error::InputLocation::Pos(pos) => pos,
         pest::error::InputLocation::Span((start, _)) => start,
@@ -76,10 +71,7 @@ fn syntax_error(
     let span = Span::new(file, offset + at..offset + found_end.min(source.len()));
     let (message, label) = match &error.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => {
-            let mut expected: Vec<&str> = positives
-                .iter()
-                .filter_map(|rule| describe(*rule))
-                .collect();
+            let mut expected: Vec<&str> = positives.iter().filter_map(|rule| describe(*rule)).collect();
             expected.sort_unstable();
             expected.dedup();
             let expected = match expected.as_slice() {
@@ -97,10 +89,9 @@ fn syntax_error(
                 format!("expected {expected}"),
             )
         }
-        pest::error::ErrorVariant::CustomError { message } => (
-            "the parser gave up on this declaration".to_string(),
-            message.clone(),
-        ),
+        pest::error::ErrorVariant::CustomError { message } => {
+            ("the parser gave up on this declaration".to_string(), message.clone())
+        }
     };
     Diagnostic::error(Code::E0001, span, message)
         .label(label)
@@ -127,9 +118,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::field | Rule::param => "a field",
         Rule::method | Rule::event => "a method or event",
         Rule::enum_variant | Rule::union_variant => "a variant",
-        Rule::type_expr | Rule::list_type | Rule::map_type | Rule::kw_list | Rule::kw_map => {
-            "a type"
-        }
+        Rule::type_expr | Rule::list_type | Rule::map_type | Rule::kw_list | Rule::kw_map => "a type",
         Rule::attribute => "an annotation",
         Rule::outer_doc | Rule::inner_doc => "a doc comment",
         Rule::field_number => "`@number`",
@@ -156,10 +145,7 @@ struct Builder {
 impl Builder {
     fn span(&self, pair: &Pair<Rule>) -> Span {
         let span = pair.as_span();
-        Span::new(
-            self.file,
-            self.offset + span.start()..self.offset + span.end(),
-        )
+        Span::new(self.file, self.offset + span.start()..self.offset + span.end())
     }
 
     fn ident(&self, pair: Pair<Rule>) -> Ident {
@@ -171,11 +157,7 @@ impl Builder {
 
     fn doc(&self, pair: Pair<Rule>) -> DocLine {
         let span = self.span(&pair);
-        let text = pair
-            .into_inner()
-            .next()
-            .map(|text| text.as_str())
-            .unwrap_or("");
+        let text = pair.into_inner().next().map(|text| text.as_str()).unwrap_or("");
         let text = text.strip_suffix('\r').unwrap_or(text);
         DocLine {
             text: text.to_string(),
@@ -271,9 +253,7 @@ impl Builder {
             Rule::struct_def => ItemKind::Struct(self.fields(parts.next()?)),
             Rule::error_def => ItemKind::Error(self.fields(parts.next()?)),
             Rule::enum_def => ItemKind::Enum(parts.map(|p| self.enum_variant(p)).collect()),
-            Rule::union_def => {
-                ItemKind::Union(parts.filter_map(|p| self.union_variant(p)).collect())
-            }
+            Rule::union_def => ItemKind::Union(parts.filter_map(|p| self.union_variant(p)).collect()),
             Rule::service_def => ItemKind::Service(
                 parts
                     .filter_map(|p| match p.as_rule() {
@@ -315,9 +295,7 @@ impl Builder {
                 Rule::field_number => number = inner.into_inner().next().map(|n| self.number(n)),
                 Rule::stream => stream = Some(self.span(&inner)),
                 Rule::type_expr => ty = self.type_expr(inner),
-                Rule::default_value => {
-                    default = inner.into_inner().next().and_then(|v| self.value(v))
-                }
+                Rule::default_value => default = inner.into_inner().next().and_then(|v| self.value(v)),
                 _ => {}
             }
         }
@@ -465,19 +443,13 @@ impl Builder {
         for inner in pair.into_inner() {
             match inner.as_rule() {
                 Rule::optional => optional = Some(self.span(&inner)),
-                Rule::type_path => {
-                    kind = Some(TypeExprKind::Path(self.ident(inner.into_inner().next()?)))
-                }
+                Rule::type_path => kind = Some(TypeExprKind::Path(self.ident(inner.into_inner().next()?))),
                 Rule::list_type => {
-                    let element = inner
-                        .into_inner()
-                        .find(|p| p.as_rule() == Rule::type_expr)?;
+                    let element = inner.into_inner().find(|p| p.as_rule() == Rule::type_expr)?;
                     kind = Some(TypeExprKind::List(Box::new(self.type_expr(element)?)));
                 }
                 Rule::map_type => {
-                    let mut types = inner
-                        .into_inner()
-                        .filter(|p| p.as_rule() == Rule::type_expr);
+                    let mut types = inner.into_inner().filter(|p| p.as_rule() == Rule::type_expr);
                     let key = self.type_expr(types.next()?)?;
                     let value = self.type_expr(types.next()?)?;
                     kind = Some(TypeExprKind::Map(Box::new(key), Box::new(value)));
@@ -533,9 +505,7 @@ impl Builder {
             Rule::string => ValueKind::String(self.string(pair)),
             Rule::number => ValueKind::Number(self.number(pair)),
             Rule::qualified_ident => ValueKind::Path(pair.as_str().to_string()),
-            Rule::array => {
-                ValueKind::Array(pair.into_inner().filter_map(|v| self.value(v)).collect())
-            }
+            Rule::array => ValueKind::Array(pair.into_inner().filter_map(|v| self.value(v)).collect()),
             Rule::range => {
                 let mut start = None;
                 let mut end = None;
@@ -552,11 +522,7 @@ impl Builder {
                         _ => {}
                     }
                 }
-                ValueKind::Range(RangeLit {
-                    start,
-                    end,
-                    inclusive,
-                })
+                ValueKind::Range(RangeLit { start, end, inclusive })
             }
             Rule::value => return self.value(pair),
             _ => return None,
@@ -566,12 +532,7 @@ impl Builder {
 
     fn string(&self, pair: Pair<Rule>) -> StringLit {
         let span = self.span(&pair);
-        let raw = pair
-            .into_inner()
-            .next()
-            .map(|p| p.as_str())
-            .unwrap_or("")
-            .to_string();
+        let raw = pair.into_inner().next().map(|p| p.as_str()).unwrap_or("").to_string();
         StringLit {
             value: unescape(&raw),
             raw,

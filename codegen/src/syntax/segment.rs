@@ -110,10 +110,7 @@ mod tests {
     use super::*;
 
     fn pieces(text: &str) -> Vec<&str> {
-        segment(text)
-            .iter()
-            .map(|s| text[s.start..s.end].trim())
-            .collect()
+        segment(text).iter().map(|s| text[s.start..s.end].trim()).collect()
     }
 
     #[test]
@@ -145,11 +142,7 @@ mod tests {
 
     #[test]
     fn flags_deep_nesting() {
-        let text = format!(
-            "struct A {{ x: {}i32{} }}",
-            "list<".repeat(100),
-            ">".repeat(100)
-        );
+        let text = format!("struct A {{ x: {}i32{} }}", "list<".repeat(100), ">".repeat(100));
         assert!(segment(&text)[0].too_deep_at.is_some());
         let comments = "/*".repeat(100);
         assert!(segment(&comments)[0].too_deep_at.is_some());

@@ -4,7 +4,14 @@
 //!
 //! Invariant: targets do no I/O and never see syntax; the same model gives byte-identical files.
 
+mod asyncapi;
+mod graphql;
+pub mod json_schema;
 mod model_json;
+mod openapi;
+mod openrpc;
+mod proto;
+mod wsdl;
 
 use std::path::{Path, PathBuf};
 
@@ -22,14 +29,55 @@ pub struct GeneratedFile {
 pub enum Target {
     /// The checked model as JSON, with every effective binding spelled out.
     Model,
+    /// OpenAPI 3.1 (or 3.0.3) for the REST binding, SSE streams and webhooks.
+    Openapi,
+    /// proto3 files for gRPC, laid out for `buf lint`.
+    Proto,
+    /// GraphQL SDL: queries, mutations and subscriptions.
+    Graphql,
+    /// WSDL 1.1 with inline XSD and SOAP 1.1 and 1.2 bindings.
+    Wsdl,
+    /// AsyncAPI 3.0 for MQTT and WebSocket.
+    Asyncapi,
+    /// OpenRPC for JSON-RPC 2.0.
+    Openrpc,
+}
+
+/// OpenAPI major.minor to write.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OpenApiVersion {
+    #[default]
+    V3_1,
+    /// 3.0.3, for generators that do not read 3.1 yet.
+    V3_0,
+}
+
+/// Settings that change what targets write.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub openapi_version: OpenApiVersion,
 }
 
 impl Target {
-    pub const ALL: &'static [Target] = &[Target::Model];
+    pub const ALL: &'static [Target] = &[
+        Target::Model,
+        Target::Openapi,
+        Target::Proto,
+        Target::Graphql,
+        Target::Wsdl,
+        Target::Asyncapi,
+        Target::Openrpc,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Target::Model => "model",
+            Target::Openapi => "openapi",
+            Target::Proto => "proto",
+            Target::Graphql => "graphql",
+            Target::Wsdl => "wsdl",
+            Target::Asyncapi => "asyncapi",
+            Target::Openrpc => "openrpc",
         }
     }
 
@@ -38,9 +86,15 @@ impl Target {
     }
 
     /// Generates this target's files, under a folder named after the target.
-    pub fn generate(self, model: &Model) -> Vec<GeneratedFile> {
+    pub fn generate(self, model: &Model, options: &Options) -> Vec<GeneratedFile> {
         let files = match self {
             Target::Model => model_json::generate(model),
+            Target::Openapi => openapi::generate(model, options),
+            Target::Proto => proto::generate(model),
+            Target::Graphql => graphql::generate(model),
+            Target::Wsdl => wsdl::generate(model),
+            Target::Asyncapi => asyncapi::generate(model),
+            Target::Openrpc => openrpc::generate(model),
         };
         files
             .into_iter()
@@ -53,10 +107,10 @@ impl Target {
 }
 
 /// Generates several targets, in the order given.
-pub fn generate(model: &Model, targets: &[Target]) -> Vec<GeneratedFile> {
+pub fn generate(model: &Model, targets: &[Target], options: &Options) -> Vec<GeneratedFile> {
     targets
         .iter()
-        .flat_map(|target| target.generate(model))
+        .flat_map(|target| target.generate(model, options))
         .collect()
 }
 

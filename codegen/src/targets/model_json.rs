@@ -27,7 +27,10 @@ pub fn generate(model: &Model) -> Vec<GeneratedFile> {
             });
             let mut contents = serde_json::to_string_pretty(&document).unwrap_or_default();
             contents.push('\n');
-            GeneratedFile { path: format!("{}.json", package.name).into(), contents }
+            GeneratedFile {
+                path: format!("{}.json", package.name).into(),
+                contents,
+            }
         })
         .collect()
 }

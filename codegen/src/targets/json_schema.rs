@@ -1,0 +1,1 @@
+//! JSON Schema for model types (being written).

@@ -1,0 +1,9 @@
+//! The `openrpc` target: OpenRPC (not written yet).
+
+use super::GeneratedFile;
+use crate::model::Model;
+
+pub fn generate(model: &Model) -> Vec<GeneratedFile> {
+    let _ = model;
+    Vec::new()
+}

@@ -1,0 +1,9 @@
+//! The `proto` target: proto3 (not written yet).
+
+use super::GeneratedFile;
+use crate::model::Model;
+
+pub fn generate(model: &Model) -> Vec<GeneratedFile> {
+    let _ = model;
+    Vec::new()
+}
