@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use omniface_codegen::diagnostic::Code;
-use omniface_codegen::loader::FileSource;
+use omniface_codegen::loader::{FileSource, InMemory};
 use omniface_codegen::{Compilation, compile_files, compile_with};
 
 /// Files held in memory as raw bytes, so a case can also hold a file that is not UTF-8.
@@ -131,6 +131,24 @@ struct Owner {
             &[E0001, E0022],
         ),
         case(
+            "e0001_unparsed_type_is_not_also_unknown",
+            r#"package acme.test.v1;
+
+/// Does not parse, so `Pet` is not declared; its uses below are not reported again.
+struct Pet {
+    id: u64,
+    name string,
+}
+
+struct Owner {
+    pets: list<Pet>,
+    best: Pet?,
+    cat: Cat,
+}
+"#,
+            &[E0001, E0022],
+        ),
+        case(
             "e0001_doc_comment_after_annotation",
             r#"package acme.test.v1;
 
@@ -244,9 +262,12 @@ struct C {
             ],
             &[E0013],
         ),
-        case(
+        files(
             "e0014_import_after_item",
-            r#"package acme.test.v1;
+            &[
+                (
+                    "pets.idl",
+                    r#"package acme.test.v1;
 
 struct Pet {
     id: u64,
@@ -254,7 +275,10 @@ struct Pet {
 
 import "common.idl";
 "#,
-            &[E0012, E0014],
+                ),
+                ("common.idl", "package acme.common.v1;\n"),
+            ],
+            &[E0014],
         ),
         case(
             "e0014_doc_comment_on_package",
@@ -503,6 +527,20 @@ struct Money {
             &[E0023],
         ),
         case(
+            "e0024_service_used_as_a_type",
+            r#"package acme.test.v1;
+
+service PetStore {
+    fn get_pet(id: u64);
+}
+
+struct Shop {
+    store: PetStore,
+}
+"#,
+            &[E0024],
+        ),
+        case(
             "e0024_throws_a_struct",
             r#"package acme.test.v1;
 
@@ -552,6 +590,22 @@ struct Node {
 
 struct Self {
     id: u64,
+}
+"#,
+            &[E0025],
+        ),
+        case(
+            "e0025_type_named_like_a_scalar",
+            r#"package acme.test.v1;
+
+/// Every `uuid` below means the scalar, never this struct.
+struct uuid {
+    high: u64,
+    low: u64,
+}
+
+struct Pet {
+    id: uuid,
 }
 "#,
             &[E0025],
@@ -718,6 +772,15 @@ enum Species {
     Hamster,
     Bird = 3,
 }
+
+struct PetSold {
+    id: u64,
+}
+
+#[reserved("Sold")]
+union PetEvent {
+    Sold(PetSold),
+}
 "#,
             &[E0041],
         ),
@@ -742,7 +805,9 @@ enum Species {
     Unknown = 0,
     Dog,
     Cat = 1,
+    Fish = 1,
     Bird = 2.5,
+    Horse = 3000000000,
     Unspecified,
 }
 "#,
@@ -774,6 +839,19 @@ struct PetNotFound {
 service PetStore {
     #[length(1..=10)]
     fn get_pet(#[readonly] id: u64);
+}
+"#,
+            &[E0051],
+        ),
+        case(
+            "e0051_http_annotations_on_an_event",
+            r#"package acme.test.v1;
+
+#[auth(bearer)]
+service PetStore {
+    /// Events use the service's auth and have no HTTP request.
+    #[auth(none)]
+    event pet_sold(#[path] id: u64, #[header("X-Price")] price: u64);
 }
 "#,
             &[E0051],
@@ -842,6 +920,10 @@ struct Pet {
     age: u32,
     #[range(0.5..=10)]
     legs: i32,
+    #[range(1..1)]
+    tails: u32,
+    #[items(3..3)]
+    tags: list<string>,
 }
 "#,
             &[E0055],
@@ -863,6 +945,10 @@ struct Pet {
     page_size: u32 = 500,
     legs: u32 = -4,
     window: u32 = 1..=4,
+    #[items(1..)]
+    tags: list<string> = [],
+    #[length(3..=3)]
+    currency: string = "EURO",
 }
 "#,
             &[E0056],
@@ -952,6 +1038,9 @@ service PetStore {
 
     #[http(put, "/pets/{id}")]
     fn update_pet(#[query] id: u64, #[header("X-Meta")] meta: Pet);
+
+    #[http(delete, "/pets/{id}")]
+    fn delete_pet(id: u64, #[header("X-Reason")] reason: string, #[header("x-reason")] note: string);
 }
 "#,
             &[E0064],
@@ -1005,6 +1094,9 @@ service Thermostat {
 
     #[mqtt(topic = "$SYS/reboot")]
     fn reboot();
+
+    #[mqtt(topic = "devices/{device_id/status")]
+    event status(device_id: string);
 }
 "#,
             &[E0067],
@@ -1021,6 +1113,7 @@ struct Pet {
 struct PetPage {
     pets: list<Pet>,
     owners: list<string>,
+    next_page_token: u64,
 }
 
 service PetStore {
@@ -1217,35 +1310,151 @@ fn examples_compile_without_diagnostics() {
     }
 }
 
-/// `(code, title)` of every `## E0xxx: title` heading in docs/errors.md.
-fn documented_codes(text: &str) -> Vec<(String, String)> {
-    text.lines()
-        .filter_map(|line| line.strip_prefix("## "))
-        .filter_map(|heading| heading.split_once(": "))
-        .map(|(code, title)| (code.trim().to_string(), title.trim().to_string()))
-        .collect()
+/// One `## E0xxx: title` section of docs/errors.md.
+struct DocSection {
+    code: String,
+    title: String,
+    /// The ```idl blocks: the failing example, then the fixed versions.
+    examples: Vec<String>,
+}
+
+/// The sections of docs/errors.md whose heading starts with a code (`E` and four digits).
+fn doc_sections(text: &str) -> Vec<DocSection> {
+    let mut sections: Vec<DocSection> = Vec::new();
+    let mut block: Option<String> = None;
+    for line in text.lines() {
+        if let Some(open) = &mut block {
+            if line.trim_end() == "```" {
+                if let Some(section) = sections.last_mut() {
+                    section.examples.push(std::mem::take(open));
+                }
+                block = None;
+            } else {
+                open.push_str(line);
+                open.push('\n');
+            }
+        } else if let Some(heading) = line.strip_prefix("## ") {
+            let looks_like_code =
+                heading.len() >= 5 && heading.starts_with('E') && heading[1..5].bytes().all(|b| b.is_ascii_digit());
+            if looks_like_code {
+                let (code, title) = heading.split_once(": ").unwrap_or((heading, ""));
+                sections.push(DocSection {
+                    code: code.trim().to_string(),
+                    title: title.trim().to_string(),
+                    examples: Vec::new(),
+                });
+            }
+        } else if line.trim_end() == "```idl" {
+            block = Some(String::new());
+        }
+    }
+    sections
+}
+
+fn errors_md() -> String {
+    std::fs::read_to_string(workspace_root().join("docs/errors.md")).expect("docs/errors.md exists")
 }
 
 #[test]
 fn errors_md_documents_every_code() {
-    let text = std::fs::read_to_string(workspace_root().join("docs/errors.md")).expect("docs/errors.md exists");
-    let documented = documented_codes(&text);
+    let sections = doc_sections(&errors_md());
     let known: HashMap<&str, &str> = Code::ALL.iter().map(|c| (c.as_str(), c.title())).collect();
     let mut problems = Vec::new();
-    for (code, title) in &documented {
-        match known.get(code.as_str()) {
-            None => problems.push(format!("`## {code}` is not a code in diagnostic.rs")),
-            Some(expected) if expected != title => {
-                problems.push(format!("`## {code}: {title}` should be titled `{expected}`"))
-            }
+    for section in &sections {
+        match known.get(section.code.as_str()) {
+            None => problems.push(format!("`## {}` is not a code in diagnostic.rs", section.code)),
+            Some(expected) if *expected != section.title => problems.push(format!(
+                "`## {}: {}` should read `## {}: {expected}`",
+                section.code, section.title, section.code
+            )),
             Some(_) => {}
         }
     }
     for code in Code::ALL {
-        let count = documented.iter().filter(|(c, _)| c == code.as_str()).count();
+        let count = sections.iter().filter(|s| s.code == code.as_str()).count();
         if count != 1 {
-            problems.push(format!("{code} has {count} headings, expected 1"));
+            problems.push(format!("{code} has {count} headings in docs/errors.md, expected 1"));
+        }
+    }
+    let order: Vec<&str> = sections.iter().map(|s| s.code.as_str()).collect();
+    let mut sorted = order.clone();
+    sorted.sort_unstable();
+    if order != sorted {
+        problems.push("codes in docs/errors.md are not in ascending order".to_string());
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Codes whose cause is not in the source text: their sections show a shell session instead.
+const NO_SOURCE_EXAMPLE: &[Code] = &[Code::E0003, Code::E0004];
+
+/// An example block's files: split at `// file: name.idl` lines, else one file `example.idl`.
+fn example_files(block: &str) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = Vec::new();
+    for line in block.lines() {
+        if let Some(name) = line.strip_prefix("// file: ") {
+            files.push((name.trim().to_string(), String::new()));
+        } else {
+            if files.is_empty() {
+                files.push(("example.idl".to_string(), String::new()));
+            }
+            if let Some((_, text)) = files.last_mut() {
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+    }
+    files
+}
+
+/// Compiles `files` (the first is the root) with `overrides` replacing or adding files by name;
+/// an override without a `// file:` line replaces the root.
+fn compile_example(files: &[(String, String)], overrides: &[(String, String)]) -> Compilation {
+    let root = files[0].0.clone();
+    let mut all: HashMap<String, String> = files.iter().cloned().collect();
+    for (name, text) in overrides {
+        let name = if name == "example.idl" { &root } else { name };
+        all.insert(name.clone(), text.clone());
+    }
+    compile_with(&[root], &InMemory(all))
+}
+
+#[test]
+fn errors_md_examples_produce_their_code_and_fixes_compile() {
+    let mut problems = Vec::new();
+    let mut fixes_checked = 0;
+    for section in doc_sections(&errors_md()) {
+        let Some(code) = Code::ALL.iter().find(|c| c.as_str() == section.code) else {
+            continue;
+        };
+        let Some((failing, fixes)) = section.examples.split_first() else {
+            if !NO_SOURCE_EXAMPLE.contains(code) {
+                problems.push(format!("{code} has no ```idl example"));
+            }
+            continue;
+        };
+        let files = example_files(failing);
+        let compilation = compile_example(&files, &[]);
+        if !compilation.diagnostics.iter().any(|d| d.code == *code) {
+            problems.push(format!(
+                "the {code} example does not produce {code}:\n{}",
+                compilation.render_diagnostics()
+            ));
+        }
+        for fix in fixes {
+            fixes_checked += 1;
+            let compilation = compile_example(&files, &example_files(fix));
+            if !compilation.diagnostics.is_empty() {
+                problems.push(format!(
+                    "a fixed {code} example still has diagnostics:\n{}",
+                    compilation.render_diagnostics()
+                ));
+            }
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(
+        fixes_checked >= Code::ALL.len() - NO_SOURCE_EXAMPLE.len(),
+        "every example should be followed by its fixed version"
+    );
 }

@@ -85,6 +85,8 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result {
     let dir = ctx.target_dir().join("bench");
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
 
+    // Read the load now: by the end of the run, the benchmark itself is part of it.
+    let machine = machine();
     step("generating inputs in target/bench/");
     let big = synth::big(BIG_TYPES, BIG_METHODS);
     let small = synth::big(BIG_TYPES / 10, BIG_METHODS / 10);
@@ -150,7 +152,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result {
         results.push(measured);
     }
 
-    let report = report(&inputs, &results, &options);
+    let report = report(&machine, &inputs, &results, &options);
     step("results");
     println!("\n{report}");
     let path = dir.join("results.md");
@@ -302,11 +304,11 @@ fn peak_rss(ctx: &Ctx, exe: &Path, input: &Input) -> Option<u64> {
     text.lines().last()?.trim().parse().ok()
 }
 
-fn report(inputs: &[Input], results: &[Measured], options: &Options) -> String {
+fn report(machine: &str, inputs: &[Input], results: &[Measured], options: &Options) -> String {
     let mut out = String::new();
     let date = utc_now();
     out.push_str(&format!("### `omniface check`, {date}\n\n"));
-    out.push_str(&format!("{}\n\n", machine()));
+    out.push_str(&format!("{machine}\n\n"));
     out.push_str(&format!(
         "Wall time of the whole `omniface check FILE` process (start, file read, parse, check; \
          release build), {} runs after {} warm-ups; peak RSS from `/usr/bin/time`.\n\n",
@@ -335,28 +337,40 @@ fn report(inputs: &[Input], results: &[Measured], options: &Options) -> String {
     }
     out.push('\n');
 
-    let (big, small, empty) = (&results[0], &results[1], &results[3]);
-    let big_median = big.median();
+    let (big, small, deep, empty) = (&results[0], &results[1], &results[2], &results[3]);
+    let verdict = |d: Duration| if d < TARGET { "met" } else { "not met" };
     out.push_str(&format!(
-        "- Target (issue): parse + check of the {}-type / {}-method input in under {} ms — \
-         **{}** (median {}).\n",
+        "- Target (issue): parse + check of the {}-type / {}-method input in under {} ms: \
+         **{}** by the median ({}), {} by the fastest run ({}).\n",
         thousands(inputs[0].types as u64),
         inputs[0].methods,
         TARGET.as_millis(),
-        if big_median < TARGET { "met" } else { "not met" },
-        format_duration(big_median)
+        verdict(big.median()),
+        format_duration(big.median()),
+        verdict(big.min()),
+        format_duration(big.min()),
     ));
-    let ratio = big_median.as_secs_f64() / small.median().as_secs_f64();
-    let base = empty.median().as_secs_f64();
-    let net = (big_median.as_secs_f64() - base) / (small.median().as_secs_f64() - base).max(1e-9);
+    // Ratios use the fastest runs: on a busy machine they are the least disturbed.
+    let secs = |m: &Measured| m.min().as_secs_f64();
+    let base = secs(empty);
+    let ratio = secs(big) / secs(small);
+    let net = (secs(big) - base) / (secs(small) - base).max(1e-9);
     out.push_str(&format!(
-        "- Linearity: 10x the input takes {ratio:.1}x the time ({net:.1}x after subtracting the \
-         empty-file baseline of {}); 10x means linear.\n",
-        format_duration(empty.median())
+        "- Linearity (fastest runs): 10x the input takes {ratio:.1}x the time, {net:.1}x after \
+         subtracting the empty-file baseline of {}; 10x would be linear.\n",
+        format_duration(empty.min())
     ));
-    let mb_per_s = inputs[0].bytes as f64 / 1e6 / (big_median.as_secs_f64() - base).max(1e-9);
+    let mb_per_s = inputs[0].bytes as f64 / 1e6 / (secs(big) - base).max(1e-9);
+    let lines_per_s = inputs[0].lines as f64 / (secs(big) - base).max(1e-9);
     out.push_str(&format!(
-        "- Throughput on the big input, baseline subtracted: {mb_per_s:.0} MB/s.\n"
+        "- Throughput on the big input (fastest run, baseline subtracted): {mb_per_s:.1} MB/s, \
+         {} lines/s.\n",
+        thousands(lines_per_s as u64)
+    ));
+    out.push_str(&format!(
+        "- Deep chain: {} structs each holding the next check in {} (fastest run).\n",
+        thousands(inputs[2].types as u64),
+        format_duration(deep.min())
     ));
     out
 }

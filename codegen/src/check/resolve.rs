@@ -3,6 +3,7 @@
 //! fully qualified name of such a type.
 
 use std::collections::{BTreeSet, HashMap};
+use std::path::{Component, Path};
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::loader::LoadedFile;
@@ -67,9 +68,26 @@ pub fn merge_and_resolve(files: &[LoadedFile], sources: &SourceDb, errors: &mut 
         .iter()
         .filter_map(|f| f.decls.package.as_ref().map(|(p, _)| (f.id, p.as_str())))
         .collect();
+    // An import that closes a cycle is left out of `imports` by the loader, which reports the
+    // cycle; the imported file is loaded all the same, so its types stay visible and the cycle is
+    // the only error.
+    let by_name: HashMap<&str, FileId> = sources.files().map(|(id, source)| (source.name.as_str(), id)).collect();
     let imports_of: HashMap<FileId, BTreeSet<FileId>> = files
         .iter()
-        .map(|f| (f.id, f.imports.iter().copied().collect()))
+        .map(|f| {
+            let mut imports: BTreeSet<FileId> = f.imports.iter().copied().collect();
+            let directory = sources
+                .get(f.id)
+                .and_then(|source| Path::new(&source.name).parent())
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            for (import, _) in &f.decls.imports {
+                if let Some(id) = by_name.get(normalize(&directory.join(import)).as_str()) {
+                    imports.insert(*id);
+                }
+            }
+            (f.id, imports)
+        })
         .collect();
 
     let resolver = Resolver {
@@ -306,6 +324,31 @@ impl Resolver<'_> {
                     .windows(2)
                     .any(|pair| matches!(pair[0], "struct" | "error" | "enum" | "union") && pair[1] == short)
         })
+    }
+}
+
+/// Joins `.` and `..` lexically with `/` separators, as the loader names the files it reads.
+fn normalize(path: &Path) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut root = String::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if parts.last().is_some_and(|p| p != "..") => {
+                parts.pop();
+            }
+            Component::ParentDir => parts.push("..".into()),
+            Component::Normal(part) => parts.push(part.to_string_lossy().into_owned()),
+            Component::RootDir | Component::Prefix(_) => {
+                root.push_str(&component.as_os_str().to_string_lossy());
+            }
+        }
+    }
+    let joined = parts.join("/");
+    if root.is_empty() {
+        joined
+    } else {
+        format!("{}/{joined}", root.trim_end_matches('/'))
     }
 }
 

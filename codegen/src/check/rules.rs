@@ -260,7 +260,7 @@ fn check_fields(model: &Model, fields: &[Field], reserved: &Reserved, errors: &m
 
 fn check_field(model: &Model, field: &Field, errors: &mut Vec<Diagnostic>) {
     check_reserved_words(&field.name, field.span, errors);
-    check_type_shape(model, &field.ty, field.ty_span, errors);
+    check_type_shape(&field.ty, field.ty_span, errors);
     check_constraints(model, field, errors);
     check_default(model, field, errors);
 }
@@ -309,7 +309,7 @@ fn check_numbers(
     for ((declared, span), number) in members {
         if let Some(declared) = declared {
             let n = i64::from(declared);
-            if n < 1 || n > MAX_FIELD_NUMBER || PROTOBUF_RESERVED.contains(&n) {
+            if !(1..=MAX_FIELD_NUMBER).contains(&n) || PROTOBUF_RESERVED.contains(&n) {
                 errors.push(
                     Diagnostic::error(Code::E0042, span, format!("{kind} number {declared} is out of range"))
                         .label("invalid number")
@@ -341,7 +341,7 @@ fn check_numbers(
 
 /// Rule: map keys are strings or integers; lists and maps are never optional and do not directly
 /// hold optionals, lists or maps (proto3 and GraphQL cannot express those).
-fn check_type_shape(model: &Model, ty: &TypeRef, span: Span, errors: &mut Vec<Diagnostic>) {
+fn check_type_shape(ty: &TypeRef, span: Span, errors: &mut Vec<Diagnostic>) {
     let nested = |what: &str| {
         Diagnostic::error(
             Code::E0032,
@@ -357,7 +357,7 @@ fn check_type_shape(model: &Model, ty: &TypeRef, span: Span, errors: &mut Vec<Di
                     nested("an optional list or map").help("drop the `?`: an empty list or map already means \"none\""),
                 );
             }
-            check_type_shape(model, inner, span, errors);
+            check_type_shape(inner, span, errors);
         }
         TypeRef::List(inner) => {
             match **inner {
@@ -368,7 +368,7 @@ fn check_type_shape(model: &Model, ty: &TypeRef, span: Span, errors: &mut Vec<Di
                 }
                 _ => {}
             }
-            check_type_shape(model, inner, span, errors);
+            check_type_shape(inner, span, errors);
         }
         TypeRef::Map(key, value) => {
             let key_ok = matches!(**key, TypeRef::Scalar(s) if s == Scalar::String || s.is_integer());
@@ -392,7 +392,7 @@ fn check_type_shape(model: &Model, ty: &TypeRef, span: Span, errors: &mut Vec<Di
                 }
                 _ => {}
             }
-            check_type_shape(model, value, span, errors);
+            check_type_shape(value, span, errors);
         }
         TypeRef::Scalar(_) | TypeRef::Named(_) => {}
     }
@@ -560,7 +560,10 @@ fn check_default(model: &Model, field: &Field, errors: &mut Vec<Diagnostic>) {
                 format!(
                     "the default of `{}` ({}) breaks its own `#[{constraint}]`",
                     field.name,
-                    describe_literal(default)
+                    match default {
+                        Literal::List(items) => format!("{} entries", items.len()),
+                        other => describe_literal(other),
+                    }
                 ),
             )
             .label("default outside the allowed values")
@@ -692,7 +695,11 @@ fn check_enum(e: &Enum, errors: &mut Vec<Diagnostic>) {
                         format!("enum value {declared} is out of range"),
                     )
                     .label("must be from 1 to 2147483647")
-                    .help("0 is the implicit \"unspecified\" value that every target adds"),
+                    .help(if declared < 1 {
+                        "0 is the implicit \"unspecified\" value that every target adds"
+                    } else {
+                        "enum values are 32-bit signed integers in proto and most languages"
+                    }),
                 );
                 continue;
             }
@@ -841,7 +848,7 @@ fn check_method_types(model: &Model, method: &Method, errors: &mut Vec<Diagnosti
         }
     }
     if let Some(returns) = &method.returns {
-        check_type_shape(model, returns, method.returns_span, errors);
+        check_type_shape(returns, method.returns_span, errors);
     }
 }
 

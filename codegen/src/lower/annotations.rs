@@ -35,7 +35,7 @@ impl Site {
             Site::Union => "a union",
             Site::UnionVariant => "a union variant",
             Site::Field => "a field",
-            Site::Param => "a parameter",
+            Site::Param => "a method parameter",
             Site::EventParam => "an event parameter",
             Site::Service => "a service",
             Site::Method => "a method",
@@ -136,6 +136,10 @@ pub fn interpret(metas: &[&Meta], site: Site, errors: &mut Vec<Diagnostic>) -> A
         };
         if !sites.contains(&site) {
             let places: Vec<&str> = sites.iter().map(|s| s.describe()).collect();
+            let places = match places.as_slice() {
+                [init @ .., last] if !init.is_empty() => format!("{} or {last}", init.join(", ")),
+                _ => places.join(""),
+            };
             errors.push(
                 Diagnostic::error(
                     Code::E0051,
@@ -143,7 +147,7 @@ pub fn interpret(metas: &[&Meta], site: Site, errors: &mut Vec<Diagnostic>) -> A
                     format!("`{name}` cannot be used on {}", site.describe()),
                 )
                 .label("not allowed here")
-                .help(format!("`{name}` applies to {}", places.join(", "))),
+                .help(format!("`{name}` applies to {places}")),
             );
             continue;
         }

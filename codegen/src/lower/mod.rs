@@ -340,7 +340,7 @@ fn lower_method(method: &ast::MethodDecl, errors: &mut Vec<Diagnostic>) -> Metho
         );
     }
     let (mqtt_topic, mqtt_topic_span) = split_spanned(notes.mqtt_topic.clone());
-    let mqtt = (notes.mqtt_topic.is_some() || notes.mqtt_qos.is_some()).then(|| MqttMethodBinding {
+    let mqtt = (notes.mqtt_topic.is_some() || notes.mqtt_qos.is_some()).then_some(MqttMethodBinding {
         topic: mqtt_topic,
         qos: notes.mqtt_qos,
         span: mqtt_topic_span,

@@ -289,6 +289,16 @@ pub fn method_max_attempts(method: &Method) -> Option<u32> {
     method.queue.as_ref().map(|binding| binding.max_attempts.unwrap_or(5))
 }
 
+/// The HTTP path where an event is streamed as Server-Sent Events: `/<service>/events/<event>`.
+pub fn event_stream_path(service: &Service, event: &Event) -> String {
+    format!("/{}/events/{}", kebab_case(&service.name), kebab_case(&event.name))
+}
+
+/// The name of an event's payload object in schema-based targets (`PetSoldEvent`).
+pub fn event_payload_name(event: &Event) -> String {
+    format!("{}Event", upper_camel_case(&event.name))
+}
+
 /// The name a type gets in targets that want one message per request (`GetPetRequest`).
 pub fn request_type_name(method: &Method) -> String {
     format!("{}Request", upper_camel_case(&method.name))

@@ -14,9 +14,19 @@ use serde::Serialize;
 use crate::source::Span;
 
 /// A whole API: every package read, in a stable order (the order files were loaded).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct Model {
     pub packages: Vec<Package>,
+    /// Qualified name → (package index, type index), built on first lookup. Each hit is checked
+    /// against the name, so an index left stale by later edits degrades to a scan, never lies.
+    #[serde(skip)]
+    type_index: std::sync::OnceLock<std::collections::HashMap<String, (usize, usize)>>,
+}
+
+impl PartialEq for Model {
+    fn eq(&self, other: &Model) -> bool {
+        self.packages == other.packages
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -718,9 +728,32 @@ impl Model {
         self.packages.iter().find(|package| package.name == name)
     }
 
+    pub fn new(packages: Vec<Package>) -> Model {
+        Model {
+            packages,
+            type_index: Default::default(),
+        }
+    }
+
     /// Looks up a type by its fully qualified name.
     pub fn type_def(&self, qualified: &str) -> Option<&TypeDef> {
+        let index = self.type_index.get_or_init(|| {
+            let mut index = std::collections::HashMap::new();
+            for (p, package) in self.packages.iter().enumerate() {
+                for (t, ty) in package.types.iter().enumerate() {
+                    index.entry(format!("{}.{}", package.name, ty.name)).or_insert((p, t));
+                }
+            }
+            index
+        });
         let (package, name) = qualified.rsplit_once('.')?;
+        if let Some(&(p, t)) = index.get(qualified)
+            && let Some(found) = self.packages.get(p).and_then(|pk| pk.types.get(t))
+            && found.name == name
+            && self.packages[p].name == package
+        {
+            return Some(found);
+        }
         self.package(package)?.types.iter().find(|ty| ty.name == name)
     }
 }

@@ -64,6 +64,22 @@ pub fn lower_camel_case(name: &str) -> String {
     out
 }
 
+/// The wire name of an enum value, shared by proto and every JSON protocol so that they agree
+/// with gRPC-JSON: the enum's name in UPPER_SNAKE as a prefix, then the variant (`SPECIES_DOG`).
+pub fn enum_value_name(enum_name: &str, variant: &str) -> String {
+    format!("{}_{}", screaming_snake_case(enum_name), screaming_snake_case(variant))
+}
+
+/// The zero value every target adds to an enum (`SPECIES_UNSPECIFIED`).
+pub fn enum_unspecified_name(enum_name: &str) -> String {
+    format!("{}_UNSPECIFIED", screaming_snake_case(enum_name))
+}
+
+/// The JSON member name of a field or parameter (proto3's `json_name`).
+pub fn json_name(field: &str) -> String {
+    lower_camel_case(field)
+}
+
 fn capitalize(word: &str) -> String {
     let mut chars = word.chars();
     match chars.next() {

@@ -1,1 +1,389 @@
-//! JSON Schema for model types (being written).
+//! JSON Schema for model types, following `docs/json-mapping.md`. Shared by the OpenAPI, AsyncAPI
+//! and OpenRPC targets, which differ only in dialect and in where component schemas live.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use crate::model::naming::{enum_value_name, json_name, upper_camel_case};
+use crate::model::*;
+
+/// The JSON Schema flavour of the host document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    /// OpenAPI 3.1: JSON Schema 2020-12, siblings of `$ref` allowed.
+    OpenApi31,
+    /// OpenAPI 3.0: its JSON Schema subset; `$ref` siblings are ignored, `exclusiveMaximum` is a
+    /// boolean, no `const`, no `contentEncoding`.
+    OpenApi30,
+    /// JSON Schema draft-07 (AsyncAPI 3.0 and OpenRPC); `$ref` siblings are ignored.
+    Draft07,
+}
+
+/// Component names of every named type: the short name, or the package-qualified UpperCamel name
+/// when two packages declare the same short name.
+#[derive(Clone, Debug, Default)]
+pub struct SchemaNames {
+    by_qualified: BTreeMap<String, String>,
+}
+
+impl SchemaNames {
+    pub fn new(model: &Model) -> SchemaNames {
+        let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+        for package in &model.packages {
+            for ty in &package.types {
+                *count.entry(ty.name.as_str()).or_default() += 1;
+            }
+        }
+        let mut by_qualified = BTreeMap::new();
+        for package in &model.packages {
+            for ty in &package.types {
+                let qualified = format!("{}.{}", package.name, ty.name);
+                let name = if count[ty.name.as_str()] > 1 {
+                    format!("{}{}", upper_camel_case(&package.name), ty.name)
+                } else {
+                    ty.name.clone()
+                };
+                by_qualified.insert(qualified, name);
+            }
+        }
+        SchemaNames { by_qualified }
+    }
+
+    /// The component name of a fully qualified type name.
+    pub fn name<'a>(&'a self, qualified: &'a str) -> &'a str {
+        self.by_qualified
+            .get(qualified)
+            .map(String::as_str)
+            .unwrap_or_else(|| qualified.rsplit_once('.').map_or(qualified, |(_, short)| short))
+    }
+
+    /// Every named type in the model as (component name, qualified name, definition), in
+    /// declaration order.
+    pub fn all<'m>(&self, model: &'m Model) -> Vec<(String, String, &'m TypeDef)> {
+        model
+            .packages
+            .iter()
+            .flat_map(|package| {
+                package.types.iter().map(|ty| {
+                    let qualified = format!("{}.{}", package.name, ty.name);
+                    (self.name(&qualified).to_string(), qualified, ty)
+                })
+            })
+            .collect()
+    }
+
+    /// Whether some type already has this component name.
+    pub fn is_taken(&self, name: &str) -> bool {
+        self.by_qualified.values().any(|existing| existing == name)
+    }
+}
+
+/// Builds schemas for one document.
+pub struct SchemaGen<'a> {
+    pub model: &'a Model,
+    pub names: &'a SchemaNames,
+    pub dialect: Dialect,
+    /// Where component schemas live, e.g. `#/components/schemas/`.
+    pub ref_prefix: &'a str,
+}
+
+impl SchemaGen<'_> {
+    pub fn reference(&self, qualified: &str) -> Value {
+        json!({ "$ref": format!("{}{}", self.ref_prefix, self.names.name(qualified)) })
+    }
+
+    /// The schema of a type at a use site.
+    pub fn type_ref(&self, ty: &TypeRef) -> Value {
+        match ty {
+            TypeRef::Scalar(scalar) => self.scalar(*scalar),
+            TypeRef::Named(name) => self.reference(name),
+            TypeRef::Optional(inner) => self.type_ref(inner),
+            TypeRef::List(inner) => json!({ "type": "array", "items": self.type_ref(inner) }),
+            TypeRef::Map(key, value) => {
+                let mut schema = json!({ "type": "object", "additionalProperties": self.type_ref(value) });
+                if let TypeRef::Scalar(key) = **key
+                    && key.is_integer()
+                    && self.dialect != Dialect::OpenApi30
+                {
+                    let pattern = if matches!(key, Scalar::U32 | Scalar::U64) {
+                        "^[0-9]+$"
+                    } else {
+                        "^-?[0-9]+$"
+                    };
+                    schema["propertyNames"] = json!({ "pattern": pattern });
+                }
+                schema
+            }
+        }
+    }
+
+    pub fn scalar(&self, scalar: Scalar) -> Value {
+        match scalar {
+            Scalar::Bool => json!({ "type": "boolean" }),
+            Scalar::I32 => json!({ "type": "integer", "format": "int32" }),
+            Scalar::U32 => json!({ "type": "integer", "format": "uint32", "minimum": 0, "maximum": u32::MAX }),
+            Scalar::I64 => json!({ "type": "string", "format": "int64", "pattern": "^-?[0-9]+$" }),
+            Scalar::U64 => json!({ "type": "string", "format": "uint64", "pattern": "^[0-9]+$" }),
+            Scalar::F32 => json!({ "type": "number", "format": "float" }),
+            Scalar::F64 => json!({ "type": "number", "format": "double" }),
+            Scalar::String => json!({ "type": "string" }),
+            Scalar::Bytes if self.dialect == Dialect::OpenApi31 => {
+                json!({ "type": "string", "format": "byte", "contentEncoding": "base64" })
+            }
+            Scalar::Bytes => json!({ "type": "string", "format": "byte" }),
+            Scalar::Timestamp => json!({ "type": "string", "format": "date-time" }),
+            Scalar::Duration => {
+                json!({ "type": "string", "format": "duration", "pattern": "^-?[0-9]+(\\.[0-9]{1,9})?s$" })
+            }
+            Scalar::Uuid => json!({ "type": "string", "format": "uuid" }),
+            Scalar::Decimal => json!({ "type": "string", "format": "decimal", "pattern": "^-?[0-9]+(\\.[0-9]+)?$" }),
+        }
+    }
+
+    /// A field or parameter: its type, docs, constraints, default and deprecation.
+    pub fn field(&self, field: &Field) -> Value {
+        let mut schema = self.type_ref(&field.ty);
+        let mut notes = Vec::new();
+        apply_constraints(&mut schema, field, self.dialect, &mut notes);
+        let mut description = field.docs.text();
+        if !notes.is_empty() {
+            if !description.is_empty() {
+                description.push_str("\n\n");
+            }
+            description.push_str(&notes.join(" "));
+        }
+        let mut extra = Map::new();
+        if !description.is_empty() {
+            extra.insert("description".into(), json!(description));
+        }
+        if let Some(default) = &field.default {
+            extra.insert("default".into(), self.literal(&field.ty, default));
+        }
+        if field.deprecated.is_some() {
+            extra.insert("deprecated".into(), json!(true));
+        }
+        self.with_siblings(schema, extra)
+    }
+
+    /// Adds annotations to a schema; where the dialect ignores siblings of `$ref`, the reference
+    /// is wrapped in `allOf` so the annotations still count.
+    pub fn with_siblings(&self, mut schema: Value, extra: Map<String, Value>) -> Value {
+        if extra.is_empty() {
+            return schema;
+        }
+        let is_ref = schema.get("$ref").is_some();
+        if is_ref && self.dialect != Dialect::OpenApi31 {
+            let mut wrapped = Map::new();
+            wrapped.insert("allOf".into(), json!([schema]));
+            wrapped.extend(extra);
+            return Value::Object(wrapped);
+        }
+        if let Value::Object(map) = &mut schema {
+            map.extend(extra);
+        }
+        schema
+    }
+
+    /// An object with one property per field.
+    pub fn object(&self, fields: &[Field]) -> Value {
+        let mut properties = Map::new();
+        let mut required = Vec::new();
+        for field in fields {
+            let name = json_name(&field.name);
+            properties.insert(name.clone(), self.field(field));
+            if is_required(field) {
+                required.push(json!(name));
+            }
+        }
+        let mut schema = json!({ "type": "object", "properties": properties });
+        if !required.is_empty() {
+            schema["required"] = Value::Array(required);
+        }
+        schema
+    }
+
+    /// The component schema of a named type.
+    pub fn type_def(&self, def: &TypeDef) -> Value {
+        let mut schema = match &def.kind {
+            TypeKind::Struct(s) => self.object(&s.fields),
+            TypeKind::Error(e) => self.object(&e.fields),
+            TypeKind::Enum(e) => {
+                let values: Vec<Value> = e
+                    .variants
+                    .iter()
+                    .map(|v| json!(enum_value_name(&def.name, &v.name)))
+                    .collect();
+                json!({ "type": "string", "enum": values })
+            }
+            TypeKind::Union(u) => {
+                let alternatives: Vec<Value> = u
+                    .variants
+                    .iter()
+                    .map(|variant| {
+                        let name = json_name(&variant.name);
+                        let mut member = self.type_ref(&variant.ty);
+                        let mut extra = Map::new();
+                        if !variant.docs.is_empty() {
+                            extra.insert("description".into(), json!(variant.docs.text()));
+                        }
+                        if variant.deprecated.is_some() {
+                            extra.insert("deprecated".into(), json!(true));
+                        }
+                        member = self.with_siblings(member, extra);
+                        json!({
+                            "title": upper_camel_case(&variant.name),
+                            "type": "object",
+                            "properties": { name.clone(): member },
+                            "required": [name],
+                            "additionalProperties": false,
+                        })
+                    })
+                    .collect();
+                json!({ "oneOf": alternatives })
+            }
+        };
+        let mut description = def.docs.text();
+        if let TypeKind::Enum(e) = &def.kind {
+            let list: Vec<String> = e
+                .variants
+                .iter()
+                .filter(|v| !v.docs.is_empty())
+                .map(|v| {
+                    format!(
+                        "- `{}`: {}",
+                        enum_value_name(&def.name, &v.name),
+                        v.docs.text().replace('\n', " ")
+                    )
+                })
+                .collect();
+            if !list.is_empty() {
+                if !description.is_empty() {
+                    description.push_str("\n\n");
+                }
+                description.push_str(&list.join("\n"));
+            }
+        }
+        if let Value::Object(map) = &mut schema {
+            let mut front = Map::new();
+            front.insert("title".into(), json!(def.name));
+            if !description.is_empty() {
+                front.insert("description".into(), json!(description));
+            }
+            if def.deprecated.is_some() {
+                front.insert("deprecated".into(), json!(true));
+            }
+            front.append(map);
+            *map = front;
+        }
+        schema
+    }
+
+    /// A default value as the JSON mapping writes it.
+    pub fn literal(&self, ty: &TypeRef, literal: &Literal) -> Value {
+        match (ty.required(), literal) {
+            (_, Literal::Bool(b)) => json!(b),
+            (TypeRef::Scalar(Scalar::I64 | Scalar::U64 | Scalar::Decimal), Literal::Number(n)) => json!(n.0),
+            (TypeRef::Scalar(Scalar::I32 | Scalar::U32), Literal::Number(n)) => {
+                n.0.parse::<i64>().map(|v| json!(v)).unwrap_or_else(|_| json!(n.0))
+            }
+            (_, Literal::Number(n)) => n.0.parse::<f64>().map(|v| json!(v)).unwrap_or_else(|_| json!(n.0)),
+            (_, Literal::String(s)) => json!(s),
+            (TypeRef::Named(name), Literal::Enum(variant)) => {
+                let short = name.rsplit_once('.').map_or(name.as_str(), |(_, s)| s);
+                json!(enum_value_name(short, variant))
+            }
+            (_, Literal::Enum(variant)) => json!(variant),
+            (TypeRef::List(inner), Literal::List(items)) => {
+                Value::Array(items.iter().map(|item| self.literal(inner, item)).collect())
+            }
+            (_, Literal::List(items)) => Value::Array(items.iter().map(|item| self.literal(ty, item)).collect()),
+        }
+    }
+}
+
+/// Fields a reader may not leave out: not optional, not a collection, no default.
+pub fn is_required(field: &Field) -> bool {
+    !field.ty.is_optional() && !matches!(field.ty, TypeRef::List(_) | TypeRef::Map(..)) && field.default.is_none()
+}
+
+/// Writes constraints as JSON Schema keywords; constraints JSON Schema cannot state on the JSON
+/// form (ranges of 64-bit integers and decimals, which travel as strings) become notes.
+fn apply_constraints(schema: &mut Value, field: &Field, dialect: Dialect, notes: &mut Vec<String>) {
+    let constraints = &field.constraints;
+    let base = field.ty.required();
+    let Value::Object(map) = schema else { return };
+    if map.contains_key("$ref") {
+        return;
+    }
+    if let Some(length) = constraints.length {
+        let is_bytes = matches!(base, TypeRef::Scalar(Scalar::Bytes));
+        let encoded = |n: u64| if is_bytes { n.div_ceil(3) * 4 } else { n };
+        if let Some(min) = length.min {
+            map.insert("minLength".into(), json!(encoded(min)));
+        }
+        if let Some(max) = length.max {
+            map.insert("maxLength".into(), json!(encoded(max)));
+        }
+        if is_bytes {
+            notes.push(format!("Length: {} bytes.", describe_bounds(length)));
+        }
+    }
+    if let Some(pattern) = &constraints.pattern {
+        map.insert("pattern".into(), json!(pattern));
+    }
+    if let Some(items) = constraints.items {
+        let (min_key, max_key) = match base {
+            TypeRef::Map(..) => ("minProperties", "maxProperties"),
+            _ => ("minItems", "maxItems"),
+        };
+        if let Some(min) = items.min {
+            map.insert(min_key.into(), json!(min));
+        }
+        if let Some(max) = items.max {
+            map.insert(max_key.into(), json!(max));
+        }
+    }
+    if let Some(range) = &constraints.range {
+        let as_string = matches!(base, TypeRef::Scalar(Scalar::I64 | Scalar::U64 | Scalar::Decimal));
+        if as_string {
+            let min = range.min.as_ref().map_or("", |n| n.0.as_str());
+            let max = range.max.as_ref().map_or("", |n| n.0.as_str());
+            let op = if range.max_exclusive { ".." } else { "..=" };
+            notes.push(format!("Range: {min}{op}{max}."));
+        } else {
+            let number = |n: &Number| -> Value {
+                n.0.parse::<i64>()
+                    .map(|v| json!(v))
+                    .unwrap_or_else(|_| json!(n.as_f64()))
+            };
+            if let Some(min) = &range.min {
+                map.insert("minimum".into(), number(min));
+            }
+            if let Some(max) = &range.max {
+                match (range.max_exclusive, dialect) {
+                    (false, _) => {
+                        map.insert("maximum".into(), number(max));
+                    }
+                    (true, Dialect::OpenApi30) => {
+                        map.insert("maximum".into(), number(max));
+                        map.insert("exclusiveMaximum".into(), json!(true));
+                    }
+                    (true, _) => {
+                        map.insert("exclusiveMaximum".into(), number(max));
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn describe_bounds(bounds: Bounds) -> String {
+    match (bounds.min, bounds.max) {
+        (Some(min), Some(max)) if min == max => format!("exactly {min}"),
+        (Some(min), Some(max)) => format!("{min} to {max}"),
+        (Some(min), None) => format!("at least {min}"),
+        (None, Some(max)) => format!("at most {max}"),
+        (None, None) => "any".into(),
+    }
+}

@@ -1,9 +1,732 @@
-//! The `openapi` target: OpenAPI 3.1 / 3.0.3 (not written yet).
+//! The `openapi` target: one OpenAPI 3.1 (or 3.0.3) document per package that has services,
+//! describing the REST binding (routes and parameter placement from [`bindings::http_route`]),
+//! server streams and events as Server-Sent Events, events as `webhooks` (3.1), errors as
+//! `application/problem+json` (RFC 9457) and auth as security schemes.
 
-use super::GeneratedFile;
-use crate::model::Model;
+use std::collections::{BTreeMap, BTreeSet};
 
-pub fn generate(model: &Model, options: &super::Options) -> Vec<GeneratedFile> {
-    let _ = (model, options);
-    Vec::new()
+use serde_json::{Map, Value, json};
+
+use super::json_schema::{Dialect, SchemaGen, SchemaNames, is_required};
+use super::{GeneratedFile, OpenApiVersion, Options};
+use crate::model::bindings::{self, ParamLocation};
+use crate::model::naming::upper_camel_case;
+use crate::model::*;
+
+const SCHEMAS: &str = "#/components/schemas/";
+
+pub fn generate(model: &Model, options: &Options) -> Vec<GeneratedFile> {
+    let names = SchemaNames::new(model);
+    let dialect = match options.openapi_version {
+        OpenApiVersion::V3_1 => Dialect::OpenApi31,
+        OpenApiVersion::V3_0 => Dialect::OpenApi30,
+    };
+    let schemas = SchemaGen {
+        model,
+        names: &names,
+        dialect,
+        ref_prefix: SCHEMAS,
+    };
+    model
+        .packages
+        .iter()
+        .filter(|package| !package.services.is_empty())
+        .map(|package| {
+            let document = Document {
+                model,
+                package,
+                schemas: &schemas,
+                version: options.openapi_version,
+            }
+            .build();
+            let mut contents = serde_json::to_string_pretty(&document).expect("JSON values always serialise");
+            contents.push('\n');
+            GeneratedFile {
+                path: format!("{}.openapi.json", package.name).into(),
+                contents,
+            }
+        })
+        .collect()
+}
+
+struct Document<'a> {
+    model: &'a Model,
+    package: &'a Package,
+    schemas: &'a SchemaGen<'a>,
+    version: OpenApiVersion,
+}
+
+/// Security scheme names in `components.securitySchemes`, by scheme.
+fn scheme_name(scheme: &AuthScheme) -> String {
+    match scheme {
+        AuthScheme::Bearer => "bearerAuth".into(),
+        AuthScheme::Basic => "basicAuth".into(),
+        AuthScheme::ApiKey {
+            location: ApiKeyLocation::Header,
+            name,
+        } => format!("apiKeyHeader{}", upper_camel_case(name)),
+        AuthScheme::ApiKey {
+            location: ApiKeyLocation::Query,
+            name,
+        } => format!("apiKeyQuery{}", upper_camel_case(name)),
+    }
+}
+
+impl Document<'_> {
+    fn build(&self) -> Value {
+        let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
+        let mut webhooks = Map::new();
+        let mut schemes: BTreeMap<String, &AuthScheme> = BTreeMap::new();
+        let mut problem_errors: BTreeSet<String> = BTreeSet::new();
+        let mut event_payloads: Vec<(String, Value)> = Vec::new();
+        let mut operation_ids: BTreeSet<String> = BTreeSet::new();
+        let duplicated: BTreeSet<&str> = {
+            let mut seen = BTreeSet::new();
+            let mut twice = BTreeSet::new();
+            for service in &self.package.services {
+                for method in &service.methods {
+                    if !seen.insert(method.name.as_str()) {
+                        twice.insert(method.name.as_str());
+                    }
+                }
+            }
+            twice
+        };
+        for service in &self.package.services {
+            for method in &service.methods {
+                // Bidirectional streams need a socket: they are served on WebSocket only.
+                if method.kind() == StreamingKind::Bidirectional {
+                    continue;
+                }
+                let route = bindings::http_route(self.model, service, method);
+                let operation_id = if duplicated.contains(method.name.as_str()) {
+                    format!("{}_{}", service.name, method.name)
+                } else {
+                    method.name.clone()
+                };
+                operation_ids.insert(operation_id.clone());
+                let auth = bindings::method_auth(service, method);
+                if let Some(auth) = auth {
+                    for scheme in &auth.schemes {
+                        schemes.insert(scheme_name(scheme), scheme);
+                    }
+                }
+                for thrown in &method.throws {
+                    problem_errors.insert(thrown.clone());
+                }
+                let operation = self.operation(service, method, &route, &operation_id, auth);
+                paths
+                    .entry(route.path.clone())
+                    .or_default()
+                    .insert(route.verb.name().to_string(), operation);
+            }
+            for event in &service.events {
+                let payload_name = self.payload_name(event);
+                event_payloads.push((payload_name.clone(), self.event_payload(service, event)));
+                let auth = bindings::event_auth(service, event);
+                if let Some(auth) = auth {
+                    for scheme in &auth.schemes {
+                        schemes.insert(scheme_name(scheme), scheme);
+                    }
+                }
+                let path = bindings::event_stream_path(service, event);
+                paths
+                    .entry(path)
+                    .or_default()
+                    .insert("get".into(), self.event_stream(service, event, &payload_name, auth));
+                webhooks.insert(
+                    event.name.clone(),
+                    json!({ "post": self.webhook(service, event, &payload_name) }),
+                );
+            }
+        }
+
+        let mut document = Map::new();
+        document.insert(
+            "openapi".into(),
+            json!(match self.version {
+                OpenApiVersion::V3_1 => "3.1.1",
+                OpenApiVersion::V3_0 => "3.0.3",
+            }),
+        );
+        let mut info = Map::new();
+        info.insert("title".into(), json!(self.package.name));
+        info.insert("version".into(), json!(package_version(&self.package.name)));
+        let docs = self.package.docs.text();
+        if !docs.is_empty() {
+            info.insert("description".into(), json!(docs));
+        }
+        document.insert("info".into(), Value::Object(info));
+        document.insert(
+            "servers".into(),
+            json!([{ "url": "http://localhost:8080", "description": "The example server (`--listen` sets the address)" }]),
+        );
+        let tags: Vec<Value> = self
+            .package
+            .services
+            .iter()
+            .map(|service| {
+                let mut tag = Map::new();
+                tag.insert("name".into(), json!(service.name));
+                let description = service.docs.text();
+                tag.insert(
+                    "description".into(),
+                    json!(if description.is_empty() {
+                        format!("The {} service.", service.name)
+                    } else {
+                        description
+                    }),
+                );
+                Value::Object(tag)
+            })
+            .collect();
+        document.insert("tags".into(), Value::Array(tags));
+        document.insert(
+            "paths".into(),
+            Value::Object(paths.into_iter().map(|(k, v)| (k, Value::Object(v))).collect()),
+        );
+        if self.version == OpenApiVersion::V3_1 && !webhooks.is_empty() {
+            document.insert("webhooks".into(), Value::Object(webhooks));
+        }
+        document.insert(
+            "components".into(),
+            self.components(&schemes, &problem_errors, event_payloads),
+        );
+        Value::Object(document)
+    }
+
+    fn payload_name(&self, event: &Event) -> String {
+        let name = bindings::event_payload_name(event);
+        if self.schemas.names.is_taken(&name) {
+            format!("{name}Payload")
+        } else {
+            name
+        }
+    }
+
+    fn operation(
+        &self,
+        service: &Service,
+        method: &Method,
+        route: &bindings::HttpRoute,
+        operation_id: &str,
+        auth: Option<&Auth>,
+    ) -> Value {
+        let mut operation = Map::new();
+        operation.insert("tags".into(), json!([service.name]));
+        let (summary, description) = summary_and_description(&method.docs, &method.name);
+        operation.insert("summary".into(), json!(summary));
+        if let Some(description) = description {
+            operation.insert("description".into(), json!(description));
+        }
+        operation.insert("operationId".into(), json!(operation_id));
+        if method.deprecated.is_some() {
+            operation.insert("deprecated".into(), json!(true));
+        }
+
+        let mut parameters = Vec::new();
+        let mut body_fields = Vec::new();
+        let mut whole_body: Option<&Param> = None;
+        for (param, (_, location)) in method.params.iter().zip(&route.params) {
+            let field = &param.field;
+            match location {
+                ParamLocation::Path => parameters.push(self.parameter(field, &field.name, "path", true)),
+                ParamLocation::Query { name } => {
+                    parameters.push(self.parameter(field, name, "query", is_required(field)))
+                }
+                ParamLocation::Header { name } => {
+                    parameters.push(self.parameter(field, name, "header", is_required(field)))
+                }
+                ParamLocation::Body => whole_body = Some(param),
+                ParamLocation::BodyField => body_fields.push(field.clone()),
+            }
+        }
+        if !parameters.is_empty() {
+            operation.insert("parameters".into(), Value::Array(parameters));
+        }
+        if method.input_stream {
+            let item = method
+                .params
+                .first()
+                .map(|p| self.schemas.type_ref(&p.field.ty))
+                .unwrap_or_else(|| json!({}));
+            operation.insert(
+                "requestBody".into(),
+                json!({
+                    "description": "A stream of messages, one JSON value per line (newline-delimited JSON); each line is one item of the schema below.",
+                    "required": true,
+                    "content": { "application/x-ndjson": { "schema": item } },
+                }),
+            );
+        } else if let Some(param) = whole_body {
+            let mut body = json!({
+                "required": !param.field.ty.is_optional(),
+                "content": { "application/json": { "schema": self.schemas.type_ref(&param.field.ty) } },
+            });
+            if !param.field.docs.is_empty() {
+                body["description"] = json!(param.field.docs.text());
+            }
+            operation.insert("requestBody".into(), body);
+        } else if !body_fields.is_empty() {
+            let schema = self.schemas.object(&body_fields);
+            let required = body_fields.iter().any(is_required);
+            operation.insert(
+                "requestBody".into(),
+                json!({ "required": required, "content": { "application/json": { "schema": schema } } }),
+            );
+        }
+
+        let mut responses = Map::new();
+        if method.output_stream {
+            let item = method
+                .returns
+                .as_ref()
+                .map(|r| self.schemas.type_ref(r))
+                .unwrap_or_else(|| json!({}));
+            responses.insert(
+                "200".into(),
+                self.event_stream_response(
+                    "A stream of Server-Sent Events; the `data` of each `message` event is one item as JSON.",
+                    item,
+                ),
+            );
+        } else {
+            match &method.returns {
+                Some(returns) => {
+                    let mut schema = self.schemas.type_ref(returns);
+                    if returns.is_optional() && self.version == OpenApiVersion::V3_1 {
+                        schema = json!({ "oneOf": [schema, { "type": "null" }] });
+                    }
+                    let mut ok =
+                        json!({ "description": "Success.", "content": { "application/json": { "schema": schema } } });
+                    if bindings::is_readonly(method) && route.verb == HttpVerb::Get {
+                        ok["headers"] = json!({ "ETag": { "description": "Entity tag of the response; send it back in `If-None-Match` to get `304 Not Modified` while nothing changed.", "schema": { "type": "string" } } });
+                    }
+                    responses.insert("200".into(), ok);
+                }
+                None => {
+                    responses.insert("204".into(), json!({ "description": "Success; there is no content." }));
+                }
+            }
+        }
+        if bindings::is_readonly(method)
+            && route.verb == HttpVerb::Get
+            && !method.output_stream
+            && method.returns.is_some()
+        {
+            responses.insert(
+                "304".into(),
+                json!({ "description": "Not modified since the `If-None-Match` entity tag." }),
+            );
+        }
+        let mut by_status: BTreeMap<u16, Vec<String>> = BTreeMap::new();
+        by_status.entry(400).or_default();
+        for thrown in &method.throws {
+            if let Some(TypeDef {
+                kind: TypeKind::Error(error),
+                ..
+            }) = self.model.type_def(thrown)
+            {
+                by_status
+                    .entry(bindings::error_http_status(error))
+                    .or_default()
+                    .push(thrown.clone());
+            }
+        }
+        if auth.is_some() {
+            by_status.entry(401).or_default();
+        }
+        for (status, errors) in by_status {
+            let mut alternatives: Vec<Value> = errors
+                .iter()
+                .map(|qualified| json!({ "$ref": format!("{SCHEMAS}{}Problem", self.schemas.names.name(qualified)) }))
+                .collect();
+            let description = match status {
+                400 => {
+                    alternatives.insert(0, json!({ "$ref": format!("{SCHEMAS}ValidationProblem") }));
+                    "The request is malformed or breaks a constraint; every violation is listed.".to_string()
+                }
+                401 if errors.is_empty() => {
+                    alternatives.push(json!({ "$ref": format!("{SCHEMAS}Problem") }));
+                    "Missing or invalid credentials.".to_string()
+                }
+                _ => {
+                    let names: Vec<&str> = errors
+                        .iter()
+                        .map(|e| e.rsplit_once('.').map_or(e.as_str(), |(_, s)| s))
+                        .collect();
+                    format!("Thrown: {}.", names.join(", "))
+                }
+            };
+            let schema = if alternatives.len() == 1 {
+                alternatives.remove(0)
+            } else {
+                json!({ "oneOf": alternatives })
+            };
+            responses.insert(
+                status.to_string(),
+                json!({ "description": description, "content": { "application/problem+json": { "schema": schema } } }),
+            );
+        }
+        responses.insert(
+            "default".into(),
+            json!({ "description": "Unexpected error.", "content": { "application/problem+json": { "schema": { "$ref": format!("{SCHEMAS}Problem") } } } }),
+        );
+        operation.insert("responses".into(), Value::Object(responses));
+        operation.insert("security".into(), self.security(auth));
+        Value::Object(operation)
+    }
+
+    fn parameter(&self, field: &Field, name: &str, location: &str, required: bool) -> Value {
+        let mut parameter = Map::new();
+        parameter.insert("name".into(), json!(name));
+        parameter.insert("in".into(), json!(location));
+        let docs = field.docs.text();
+        if !docs.is_empty() {
+            parameter.insert("description".into(), json!(docs));
+        }
+        parameter.insert("required".into(), json!(required));
+        if field.deprecated.is_some() {
+            parameter.insert("deprecated".into(), json!(true));
+        }
+        let mut schema = self.schemas.field(field);
+        if let Value::Object(map) = &mut schema {
+            // The description lives on the parameter; keep the schema to the value.
+            map.remove("description");
+            map.remove("deprecated");
+        }
+        parameter.insert("schema".into(), schema);
+        Value::Object(parameter)
+    }
+
+    fn security(&self, auth: Option<&Auth>) -> Value {
+        let Some(auth) = auth else { return json!([]) };
+        let scopes: Vec<Value> = if self.version == OpenApiVersion::V3_1 {
+            auth.scopes.iter().map(|s| json!(s)).collect()
+        } else {
+            Vec::new()
+        };
+        Value::Array(
+            auth.schemes
+                .iter()
+                .map(|scheme| json!({ scheme_name(scheme): scopes }))
+                .collect(),
+        )
+    }
+
+    fn event_stream_response(&self, description: &str, item: Value) -> Value {
+        json!({
+            "description": description,
+            "content": {
+                "text/event-stream": {
+                    "schema": { "type": "string", "description": "Server-Sent Events (text/event-stream); each event's `data` is one JSON item, its `id` a resume cursor for `Last-Event-ID`." },
+                    "x-itemSchema": item,
+                }
+            }
+        })
+    }
+
+    fn event_payload(&self, service: &Service, event: &Event) -> Value {
+        let fields: Vec<Field> = event.params.iter().map(|p| p.field.clone()).collect();
+        let mut schema = self.schemas.object(&fields);
+        let mut front = Map::new();
+        front.insert("title".into(), json!(bindings::event_payload_name(event)));
+        let docs = event.docs.text();
+        front.insert(
+            "description".into(),
+            json!(if docs.is_empty() {
+                format!("Payload of the `{}` event of {}.", event.name, service.name)
+            } else {
+                docs
+            }),
+        );
+        if event.deprecated.is_some() {
+            front.insert("deprecated".into(), json!(true));
+        }
+        if let Value::Object(map) = &mut schema {
+            front.append(map);
+            *map = front;
+        }
+        schema
+    }
+
+    fn event_stream(&self, service: &Service, event: &Event, payload: &str, auth: Option<&Auth>) -> Value {
+        let (summary, _) = summary_and_description(&event.docs, &event.name);
+        let mut operation = Map::new();
+        operation.insert("tags".into(), json!([service.name]));
+        operation.insert(
+            "summary".into(),
+            json!(format!("Stream `{}` events: {summary}", event.name)),
+        );
+        operation.insert(
+            "description".into(),
+            json!(format!(
+                "Every `{}` event as it is published, as Server-Sent Events. Reconnect with the `Last-Event-ID` header to resume after the last event received.",
+                event.name
+            )),
+        );
+        operation.insert("operationId".into(), json!(format!("stream_{}", event.name)));
+        if event.deprecated.is_some() {
+            operation.insert("deprecated".into(), json!(true));
+        }
+        operation.insert(
+            "parameters".into(),
+            json!([{
+                "name": "Last-Event-ID",
+                "in": "header",
+                "description": "The id of the last event received; the stream resumes after it while it is still buffered.",
+                "required": false,
+                "schema": { "type": "string" },
+            }]),
+        );
+        let mut responses = Map::new();
+        responses.insert(
+            "200".into(),
+            self.event_stream_response(
+                "A stream of Server-Sent Events; the `data` of each event is the event payload as JSON.",
+                json!({ "$ref": format!("{SCHEMAS}{payload}") }),
+            ),
+        );
+        responses.insert(
+            "400".into(),
+            json!({ "description": "Malformed request.", "content": { "application/problem+json": { "schema": { "$ref": format!("{SCHEMAS}Problem") } } } }),
+        );
+        if auth.is_some() {
+            responses.insert(
+                "401".into(),
+                json!({ "description": "Missing or invalid credentials.", "content": { "application/problem+json": { "schema": { "$ref": format!("{SCHEMAS}Problem") } } } }),
+            );
+        }
+        operation.insert("responses".into(), Value::Object(responses));
+        operation.insert("security".into(), self.security(auth));
+        Value::Object(operation)
+    }
+
+    /// A webhook delivery: Standard Webhooks headers and the event payload.
+    fn webhook(&self, service: &Service, event: &Event, payload: &str) -> Value {
+        let (summary, description) = summary_and_description(&event.docs, &event.name);
+        let mut operation = Map::new();
+        operation.insert("tags".into(), json!([service.name]));
+        operation.insert("summary".into(), json!(summary));
+        operation.insert(
+            "description".into(),
+            json!(format!(
+                "{}Delivered to every subscribed endpoint following Standard Webhooks: verify `webhook-signature` (HMAC-SHA256 over `webhook-id.webhook-timestamp.body`) before trusting the payload.",
+                description.map(|d| format!("{d}\n\n")).unwrap_or_default()
+            )),
+        );
+        operation.insert("operationId".into(), json!(format!("on_{}", event.name)));
+        if event.deprecated.is_some() {
+            operation.insert("deprecated".into(), json!(true));
+        }
+        operation.insert(
+            "parameters".into(),
+            json!([
+                { "name": "webhook-id", "in": "header", "required": true, "description": "Unique id of the delivery; the same on retries.", "schema": { "type": "string" } },
+                { "name": "webhook-timestamp", "in": "header", "required": true, "description": "Unix time of the attempt, in seconds.", "schema": { "type": "integer" } },
+                { "name": "webhook-signature", "in": "header", "required": true, "description": "Space-separated `v1,<base64 signature>` entries.", "schema": { "type": "string" } },
+            ]),
+        );
+        operation.insert(
+            "requestBody".into(),
+            json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("{SCHEMAS}{payload}") } } } }),
+        );
+        operation.insert(
+            "responses".into(),
+            json!({
+                "200": { "description": "Received; any 2xx status acknowledges the delivery." },
+                "410": { "description": "Gone: the endpoint is disabled and receives no further deliveries." },
+            }),
+        );
+        // The receiver authenticates the sender by the signature, not by a scheme of ours.
+        operation.insert("security".into(), json!([]));
+        Value::Object(operation)
+    }
+
+    fn components(
+        &self,
+        schemes: &BTreeMap<String, &AuthScheme>,
+        problem_errors: &BTreeSet<String>,
+        event_payloads: Vec<(String, Value)>,
+    ) -> Value {
+        let mut schemas = Map::new();
+        let reachable = self.reachable_types(problem_errors);
+        for (name, qualified, def) in self.schemas.names.all(self.model) {
+            if reachable.contains(&qualified) {
+                schemas.insert(name, self.schemas.type_def(def));
+            }
+        }
+        for (name, payload) in event_payloads {
+            schemas.insert(name, payload);
+        }
+        let string = json!({ "type": "string" });
+        schemas.insert(
+            "Problem".into(),
+            json!({
+                "title": "Problem",
+                "description": "An error, as RFC 9457 problem details.",
+                "type": "object",
+                "properties": {
+                    "type": { "type": "string", "format": "uri-reference", "description": "Identifies the kind of problem: `urn:omniface:error:<package>.<Error>` for declared errors." },
+                    "title": { "type": "string", "description": "Short summary of the kind of problem." },
+                    "status": { "type": "integer", "description": "The HTTP status code." },
+                    "detail": { "type": "string", "description": "Explanation specific to this occurrence." },
+                    "instance": { "type": "string", "format": "uri-reference" },
+                    "code": { "type": "string", "description": "The error's name, e.g. `PetNotFound`, or a standard code such as `INVALID_ARGUMENT`." },
+                },
+                "required": ["type", "title", "status"],
+            }),
+        );
+        schemas.insert(
+            "ValidationProblem".into(),
+            json!({
+                "title": "ValidationProblem",
+                "description": "The request broke one or more constraints; all of them are listed.",
+                "allOf": [
+                    { "$ref": format!("{SCHEMAS}Problem") },
+                    {
+                        "type": "object",
+                        "properties": {
+                            "violations": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "properties": {
+                                        "field": { "type": "string", "description": "Path of the offending value, e.g. `pet.name` or `tags[2]`." },
+                                        "constraint": string.clone(),
+                                        "message": string,
+                                    },
+                                    "required": ["field", "message"],
+                                },
+                            },
+                        },
+                        "required": ["violations"],
+                    },
+                ],
+            }),
+        );
+        for qualified in problem_errors {
+            let name = self.schemas.names.name(qualified);
+            schemas.insert(
+                format!("{name}Problem"),
+                json!({
+                    "title": format!("{name}Problem"),
+                    "description": format!("`{name}` as problem details: the problem members plus the error's fields."),
+                    "allOf": [{ "$ref": format!("{SCHEMAS}Problem") }, { "$ref": format!("{SCHEMAS}{name}") }],
+                }),
+            );
+        }
+        let mut components = Map::new();
+        components.insert("schemas".into(), Value::Object(schemas));
+        if !schemes.is_empty() {
+            let security: Map<String, Value> = schemes
+                .iter()
+                .map(|(name, scheme)| {
+                    let value = match scheme {
+                        AuthScheme::Bearer => json!({ "type": "http", "scheme": "bearer", "description": "A bearer token in `Authorization: Bearer <token>`." }),
+                        AuthScheme::Basic => json!({ "type": "http", "scheme": "basic", "description": "User name and password in `Authorization: Basic …`." }),
+                        AuthScheme::ApiKey { location, name } => json!({
+                            "type": "apiKey",
+                            "in": match location { ApiKeyLocation::Header => "header", ApiKeyLocation::Query => "query" },
+                            "name": name,
+                            "description": format!("An API key in the `{name}` {}.", match location { ApiKeyLocation::Header => "header", ApiKeyLocation::Query => "query parameter" }),
+                        }),
+                    };
+                    (name.clone(), value)
+                })
+                .collect();
+            components.insert("securitySchemes".into(), Value::Object(security));
+        }
+        Value::Object(components)
+    }
+
+    /// Types used by this package's services, transitively, plus the package's own types.
+    fn reachable_types(&self, roots: &BTreeSet<String>) -> BTreeSet<String> {
+        let mut pending: Vec<String> = roots.iter().cloned().collect();
+        pending.extend(
+            self.package
+                .types
+                .iter()
+                .map(|t| format!("{}.{}", self.package.name, t.name)),
+        );
+        let add = |ty: &TypeRef, pending: &mut Vec<String>| collect_named(ty, pending);
+        for service in &self.package.services {
+            for method in &service.methods {
+                for param in &method.params {
+                    add(&param.field.ty, &mut pending);
+                }
+                if let Some(returns) = &method.returns {
+                    add(returns, &mut pending);
+                }
+            }
+            for event in &service.events {
+                for param in &event.params {
+                    add(&param.field.ty, &mut pending);
+                }
+            }
+        }
+        let mut seen = BTreeSet::new();
+        while let Some(name) = pending.pop() {
+            if !seen.insert(name.clone()) {
+                continue;
+            }
+            let Some(def) = self.model.type_def(&name) else {
+                continue;
+            };
+            match &def.kind {
+                TypeKind::Struct(Struct { fields, .. }) | TypeKind::Error(ErrorDef { fields, .. }) => {
+                    for field in fields {
+                        collect_named(&field.ty, &mut pending);
+                    }
+                }
+                TypeKind::Union(u) => {
+                    for variant in &u.variants {
+                        collect_named(&variant.ty, &mut pending);
+                    }
+                }
+                TypeKind::Enum(_) => {}
+            }
+        }
+        seen
+    }
+}
+
+fn collect_named(ty: &TypeRef, out: &mut Vec<String>) {
+    match ty {
+        TypeRef::Named(name) => out.push(name.clone()),
+        TypeRef::List(inner) | TypeRef::Optional(inner) => collect_named(inner, out),
+        TypeRef::Map(key, value) => {
+            collect_named(key, out);
+            collect_named(value, out);
+        }
+        TypeRef::Scalar(_) => {}
+    }
+}
+
+/// The first sentence or line of the docs as summary, the whole text as description.
+fn summary_and_description(docs: &Docs, name: &str) -> (String, Option<String>) {
+    let text = docs.text();
+    if text.is_empty() {
+        let words = crate::model::naming::words(name).join(" ");
+        let mut chars = words.chars();
+        let summary = chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default();
+        return (summary, None);
+    }
+    let first_line = text.lines().next().unwrap_or("").trim();
+    let summary = match first_line.find(". ") {
+        Some(end) => first_line[..=end].to_string(),
+        None => first_line.trim_end_matches('.').to_string(),
+    };
+    let description = if text.trim() == first_line { None } else { Some(text) };
+    (summary, description)
+}
+
+/// `acme.pets.v1` → `v1`; a package without a version suffix is `0.0.0`.
+fn package_version(package: &str) -> String {
+    let last = package.rsplit('.').next().unwrap_or("");
+    let is_version = last.starts_with('v') && last[1..].chars().next().is_some_and(|c| c.is_ascii_digit());
+    if is_version { last.to_string() } else { "0.0.0".into() }
 }

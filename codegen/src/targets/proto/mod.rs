@@ -1,0 +1,729 @@
+//! The `proto` target: one proto3 file per package, laid out and named so that `buf lint` (STANDARD
+//! rules) finds nothing and `buf format` changes nothing, plus a `buf.yaml` so buf runs in the
+//! output folder as is. Only standard proto3 is used (no custom options), so protox and
+//! tonic-build can compile the same files.
+//!
+//! gRPC wants one request and one response message per rpc, so methods get generated
+//! `XRequest`/`XResponse` messages; events become server-streaming `SubscribeX` rpcs whose
+//! responses hold the event's parameters, so their JSON equals the event payload elsewhere.
+
+mod naming;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use askama::Template;
+
+use self::naming::{Label, TypeSpeller, comment, field_name, file_path, note_comment, protoc_json_name, service_name};
+use super::GeneratedFile;
+use crate::model::naming::{enum_unspecified_name, enum_value_name, json_name, snake_case, upper_camel_case};
+use crate::model::*;
+
+pub fn generate(model: &Model) -> Vec<GeneratedFile> {
+    let rpc_uses = rpc_type_uses(model);
+    let mut files = vec![GeneratedFile {
+        path: "buf.yaml".into(),
+        contents: BufYaml.render().expect("rendering buf.yaml cannot fail"),
+    }];
+    files.extend(
+        model
+            .packages
+            .iter()
+            .map(|package| package_file(model, package, &rpc_uses)),
+    );
+    files
+}
+
+#[derive(Template)]
+#[template(path = "proto/buf.yaml", escape = "none")]
+struct BufYaml;
+
+#[derive(Template)]
+#[template(path = "proto/file.proto", escape = "none")]
+struct FileView {
+    comment: Vec<String>,
+    package: String,
+    imports: Vec<String>,
+    /// Rendered services, messages and enums, in output order.
+    definitions: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "proto/service.proto", escape = "none")]
+struct ServiceView {
+    comment: Vec<String>,
+    name: String,
+    deprecated: bool,
+    rpcs: Vec<RpcView>,
+}
+
+impl ServiceView {
+    fn is_empty(&self) -> bool {
+        !self.deprecated && self.rpcs.is_empty()
+    }
+}
+
+struct RpcView {
+    comment: Vec<String>,
+    name: String,
+    client_stream: bool,
+    request: String,
+    server_stream: bool,
+    response: String,
+    /// `name = value` of each option, in output order.
+    options: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "proto/message.proto", escape = "none")]
+struct MessageView {
+    comment: Vec<String>,
+    name: String,
+    deprecated: bool,
+    /// Whole `reserved …;` statements.
+    reserved: Vec<String>,
+    fields: Vec<FieldView>,
+    oneof: Option<OneofView>,
+}
+
+impl MessageView {
+    fn is_empty(&self) -> bool {
+        !self.deprecated && self.reserved.is_empty() && self.fields.is_empty() && self.oneof.is_none()
+    }
+}
+
+struct FieldView {
+    comment: Vec<String>,
+    /// `optional `, `repeated ` or empty.
+    label: &'static str,
+    ty: String,
+    name: String,
+    number: u32,
+    /// ` [deprecated = true]` or empty.
+    options: String,
+}
+
+struct OneofView {
+    comment: Vec<String>,
+    name: String,
+    fields: Vec<FieldView>,
+}
+
+#[derive(Template)]
+#[template(path = "proto/enum.proto", escape = "none")]
+struct EnumView {
+    comment: Vec<String>,
+    name: String,
+    deprecated: bool,
+    reserved: Vec<String>,
+    values: Vec<EnumValueView>,
+}
+
+struct EnumValueView {
+    comment: Vec<String>,
+    name: String,
+    number: i64,
+    options: String,
+}
+
+/// Builds the definitions of one package's file; owns the names given to generated messages.
+struct FileBuilder<'a> {
+    model: &'a Model,
+    package: &'a Package,
+    speller: TypeSpeller<'a>,
+    /// How many rpc positions across the model each named type could fill directly.
+    rpc_uses: &'a BTreeMap<String, usize>,
+    /// Message, enum and service names already used in the package.
+    taken: BTreeSet<String>,
+}
+
+fn package_file(model: &Model, package: &Package, rpc_uses: &BTreeMap<String, usize>) -> GeneratedFile {
+    let mut taken: BTreeSet<String> = package.types.iter().map(|ty| ty.name.clone()).collect();
+    taken.extend(package.services.iter().map(|service| service_name(&service.name)));
+    let mut builder = FileBuilder {
+        model,
+        package,
+        speller: TypeSpeller::new(model, &package.name),
+        rpc_uses,
+        taken,
+    };
+    let mut definitions = Vec::new();
+    for service in &package.services {
+        definitions.extend(builder.service(service));
+    }
+    for ty in &package.types {
+        definitions.push(builder.type_definition(ty));
+    }
+    let file = FileView {
+        comment: comment(&package.docs, &[]),
+        package: package.name.clone(),
+        imports: builder.speller.imports.iter().cloned().collect(),
+        definitions,
+    };
+    let rendered = file.render().expect("rendering a proto file cannot fail");
+    GeneratedFile {
+        path: file_path(&package.name).into(),
+        contents: format!("{}\n", rendered.trim_end()),
+    }
+}
+
+/// Counts, for every named type, the rpc positions (a method's result, or its stream parameter)
+/// it appears in across the whole model. A struct named like the standard request or response is
+/// used as that message only when it fills one position, since buf wants each request and
+/// response message used by one rpc only (RPC_REQUEST_RESPONSE_UNIQUE).
+fn rpc_type_uses(model: &Model) -> BTreeMap<String, usize> {
+    let mut uses = BTreeMap::new();
+    let services = model.packages.iter().flat_map(|package| &package.services);
+    for method in services.flat_map(|service| &service.methods) {
+        let stream_param = method
+            .params
+            .first()
+            .filter(|_| method.input_stream)
+            .map(|p| &p.field.ty);
+        for ty in [method.returns.as_ref(), stream_param].into_iter().flatten() {
+            if let TypeRef::Named(qualified) = ty {
+                *uses.entry(qualified.clone()).or_insert(0) += 1;
+            }
+        }
+    }
+    uses
+}
+
+/// How one side of an rpc is carried.
+enum Payload<'a> {
+    /// Nothing: an empty message.
+    Empty,
+    /// The parameters as fields.
+    Params(&'a [Param]),
+    /// One value wrapped in field 1 (a result, or a stream item).
+    Wrapped {
+        ty: &'a TypeRef,
+        field: String,
+        note: &'static str,
+    },
+    /// One stream parameter wrapped in a field with its own name and number.
+    StreamParam(&'a Param),
+}
+
+impl<'a> FileBuilder<'a> {
+    fn service(&mut self, service: &Service) -> Vec<String> {
+        let proto_name = service_name(&service.name);
+        let mut rpc_names = BTreeSet::new();
+        let mut rpcs = Vec::new();
+        let mut messages = Vec::new();
+        for method in &service.methods {
+            let rpc_name = unique_rpc_name(&mut rpc_names, upper_camel_case(&method.name));
+            let (request, request_message) = if method.input_stream {
+                match method.params.first() {
+                    Some(param) => self.rpc_message(
+                        &proto_name,
+                        &rpc_name,
+                        "Request",
+                        Some(&param.field.ty),
+                        Payload::StreamParam(param),
+                        &format!("One message of the `{rpc_name}` request stream."),
+                    ),
+                    None => self.rpc_message(
+                        &proto_name,
+                        &rpc_name,
+                        "Request",
+                        None,
+                        Payload::Empty,
+                        &format!("One message of the `{rpc_name}` request stream."),
+                    ),
+                }
+            } else {
+                self.rpc_message(
+                    &proto_name,
+                    &rpc_name,
+                    "Request",
+                    None,
+                    Payload::Params(&method.params),
+                    &format!("The request of `{rpc_name}`."),
+                )
+            };
+            let response_note = if method.output_stream {
+                format!("One message of the `{rpc_name}` response stream.")
+            } else {
+                format!("The response of `{rpc_name}`.")
+            };
+            let (response, response_message) = match &method.returns {
+                Some(ty) => {
+                    let note = if method.output_stream {
+                        "The next item of the stream."
+                    } else {
+                        "The result."
+                    };
+                    let payload = Payload::Wrapped {
+                        ty,
+                        field: result_field_name(self.model, ty),
+                        note,
+                    };
+                    self.rpc_message(&proto_name, &rpc_name, "Response", Some(ty), payload, &response_note)
+                }
+                None => self.rpc_message(&proto_name, &rpc_name, "Response", None, Payload::Empty, &response_note),
+            };
+            messages.extend(request_message);
+            messages.extend(response_message);
+            rpcs.push(RpcView {
+                comment: comment(&method.docs, &self.method_notes(method)),
+                name: rpc_name,
+                client_stream: method.input_stream,
+                request,
+                server_stream: method.output_stream,
+                response,
+                options: rpc_options(method.deprecated.is_some(), idempotency(method)),
+            });
+        }
+        for event in &service.events {
+            let rpc_name = unique_rpc_name(&mut rpc_names, format!("Subscribe{}", upper_camel_case(&event.name)));
+            let (request, request_message) = self.rpc_message(
+                &proto_name,
+                &rpc_name,
+                "Request",
+                None,
+                Payload::Empty,
+                &format!(
+                    "Subscribes to the `{}` event; every subscriber gets every event.",
+                    event.name
+                ),
+            );
+            let (response, response_message) = self.rpc_message(
+                &proto_name,
+                &rpc_name,
+                "Response",
+                None,
+                Payload::Params(&event.params),
+                &format!("One `{}` event: its fields are the event's parameters.", event.name),
+            );
+            messages.extend(request_message);
+            messages.extend(response_message);
+            let mut notes = deprecation_notes(event.deprecated.as_ref());
+            notes.push(format!("Streams the `{}` event as it is published.", event.name));
+            rpcs.push(RpcView {
+                comment: comment(&event.docs, &notes),
+                name: rpc_name,
+                client_stream: false,
+                request,
+                server_stream: true,
+                response,
+                // Subscribing changes nothing on the server.
+                options: rpc_options(event.deprecated.is_some(), Some("NO_SIDE_EFFECTS")),
+            });
+        }
+        let view = ServiceView {
+            comment: comment(&service.docs, &deprecation_notes(service.deprecated.as_ref())),
+            name: proto_name,
+            deprecated: service.deprecated.is_some(),
+            rpcs,
+        };
+        let mut definitions = vec![view.render().expect("rendering a proto service cannot fail")];
+        definitions.extend(messages);
+        definitions
+    }
+
+    /// The request or response message of an rpc: the type given when it is a struct already
+    /// named `<Rpc><suffix>` and used by this rpc only, else a generated message. Returns the name
+    /// to write in the rpc and the rendered message, if one was generated.
+    fn rpc_message(
+        &mut self,
+        service: &str,
+        rpc: &str,
+        suffix: &str,
+        direct: Option<&TypeRef>,
+        payload: Payload,
+        note: &str,
+    ) -> (String, Option<String>) {
+        let standard = format!("{rpc}{suffix}");
+        if let Some(TypeRef::Named(qualified)) = direct {
+            let is_struct = self
+                .model
+                .type_def(qualified)
+                .is_some_and(|def| def.name == standard && matches!(def.kind, TypeKind::Struct(_)));
+            if is_struct && self.rpc_uses.get(qualified) == Some(&1) {
+                return (self.speller.qualify(qualified), None);
+            }
+        }
+        let name = self.allocate(service, &standard);
+        let fields = match payload {
+            Payload::Empty => Vec::new(),
+            Payload::Params(params) => {
+                let numbers = bindings::param_numbers(params);
+                params
+                    .iter()
+                    .zip(numbers)
+                    .map(|(param, number)| self.field(&param.field, number))
+                    .collect()
+            }
+            Payload::Wrapped { ty, field, note } => {
+                let (label, ty) = self.speller.field_type(ty);
+                vec![FieldView {
+                    comment: note_comment(note),
+                    label: label.prefix(),
+                    ty,
+                    options: field_options(false, &field, &json_name(&field)),
+                    name: field,
+                    number: 1,
+                }]
+            }
+            Payload::StreamParam(param) => {
+                let numbers = bindings::param_numbers(std::slice::from_ref(param));
+                numbers
+                    .into_iter()
+                    .map(|number| self.field(&param.field, number))
+                    .collect()
+            }
+        };
+        let view = MessageView {
+            comment: note_comment(note),
+            name: name.clone(),
+            deprecated: false,
+            reserved: Vec::new(),
+            fields,
+            oneof: None,
+        };
+        (
+            name,
+            Some(view.render().expect("rendering a proto message cannot fail")),
+        )
+    }
+
+    /// A free message name: the standard `<Rpc>Request`, else the other name buf accepts,
+    /// `<Service><Rpc>Request` (when a type or another service's rpc has the first), else that
+    /// with a number so the file still compiles.
+    fn allocate(&mut self, service: &str, standard: &str) -> String {
+        let prefixed = format!("{service}{standard}");
+        let name = [standard.to_string(), prefixed.clone()]
+            .into_iter()
+            .chain((2..).map(|n| format!("{prefixed}{n}")))
+            .find(|candidate| !self.taken.contains(candidate))
+            .unwrap_or(prefixed);
+        self.taken.insert(name.clone());
+        name
+    }
+
+    /// Notes on an rpc: deprecation and the errors it may fail with, with their gRPC codes.
+    fn method_notes(&self, method: &Method) -> Vec<String> {
+        let mut notes = deprecation_notes(method.deprecated.as_ref());
+        let errors: Vec<String> = method
+            .throws
+            .iter()
+            .map(|qualified| {
+                let name = self.display_name(qualified);
+                match self.model.type_def(qualified).map(|def| &def.kind) {
+                    Some(TypeKind::Error(error)) => {
+                        format!("`{name}` ({})", grpc_code_name(bindings::error_grpc_code(error)))
+                    }
+                    _ => format!("`{name}`"),
+                }
+            })
+            .collect();
+        if !errors.is_empty() {
+            notes.push(format!("Errors: {}.", errors.join(", ")));
+        }
+        notes
+    }
+
+    /// A type's name for a comment: bare in its own package, else fully qualified. Unlike
+    /// [`TypeSpeller::qualify`] this adds no import (buf's IMPORT_USED ignores comments).
+    fn display_name(&self, qualified: &str) -> String {
+        match qualified.rsplit_once('.') {
+            Some((package, name)) if package == self.package.name => name.to_string(),
+            _ => qualified.to_string(),
+        }
+    }
+
+    fn type_definition(&mut self, ty: &TypeDef) -> String {
+        let mut notes = deprecation_notes(ty.deprecated.as_ref());
+        let deprecated = ty.deprecated.is_some();
+        match &ty.kind {
+            TypeKind::Struct(s) => self.struct_message(ty, &s.fields, &s.reserved, notes),
+            TypeKind::Error(e) => {
+                notes.push(format!(
+                    "An error: gRPC status {}, HTTP status {}.",
+                    grpc_code_name(bindings::error_grpc_code(e)),
+                    bindings::error_http_status(e)
+                ));
+                self.struct_message(ty, &e.fields, &e.reserved, notes)
+            }
+            TypeKind::Enum(e) => {
+                let unspecified = EnumValueView {
+                    comment: note_comment("No value was set; rejected on input."),
+                    name: enum_unspecified_name(&ty.name),
+                    number: 0,
+                    options: String::new(),
+                };
+                let values = e
+                    .variants
+                    .iter()
+                    .zip(bindings::enum_values(e))
+                    .map(|(variant, number)| {
+                        let deprecated = variant.deprecated.is_some();
+                        EnumValueView {
+                            comment: comment(&variant.docs, &deprecation_notes(variant.deprecated.as_ref())),
+                            name: enum_value_name(&ty.name, &variant.name),
+                            number,
+                            options: if deprecated {
+                                " [deprecated = true]".into()
+                            } else {
+                                String::new()
+                            },
+                        }
+                    });
+                let reserved_names = e.reserved.names.iter().map(|name| enum_value_name(&ty.name, name));
+                let view = EnumView {
+                    comment: comment(&ty.docs, &notes),
+                    name: ty.name.clone(),
+                    deprecated,
+                    reserved: reserved_statements(&e.reserved.numbers, reserved_names),
+                    values: std::iter::once(unspecified).chain(values).collect(),
+                };
+                view.render().expect("rendering a proto enum cannot fail")
+            }
+            TypeKind::Union(u) => {
+                let fields: Vec<FieldView> = u
+                    .variants
+                    .iter()
+                    .zip(bindings::union_numbers(u))
+                    .map(|(variant, number)| {
+                        let name = field_name(&variant.name);
+                        let deprecated = variant.deprecated.is_some();
+                        FieldView {
+                            comment: comment(&variant.docs, &deprecation_notes(variant.deprecated.as_ref())),
+                            label: "",
+                            ty: self.speller.field_type(&variant.ty).1,
+                            options: field_options(deprecated, &name, &json_name(&variant.name)),
+                            name,
+                            number,
+                        }
+                    })
+                    .collect();
+                // The oneof shares the message's namespace with its fields.
+                let mut oneof_name = snake_case(&ty.name);
+                if fields.iter().any(|field| field.name == oneof_name) {
+                    oneof_name.push_str("_variant");
+                }
+                let view = MessageView {
+                    comment: comment(&ty.docs, &notes),
+                    name: ty.name.clone(),
+                    deprecated,
+                    reserved: reserved_statements(&u.reserved.numbers, u.reserved.names.iter().map(|n| field_name(n))),
+                    fields: Vec::new(),
+                    oneof: Some(OneofView {
+                        comment: note_comment("Exactly one of these is set."),
+                        name: oneof_name,
+                        fields,
+                    }),
+                };
+                view.render().expect("rendering a proto message cannot fail")
+            }
+        }
+    }
+
+    fn struct_message(&mut self, ty: &TypeDef, fields: &[Field], reserved: &Reserved, notes: Vec<String>) -> String {
+        let numbers = bindings::field_numbers(fields, reserved);
+        let fields = fields
+            .iter()
+            .zip(numbers)
+            .map(|(field, number)| self.field(field, number))
+            .collect();
+        let view = MessageView {
+            comment: comment(&ty.docs, &notes),
+            name: ty.name.clone(),
+            deprecated: ty.deprecated.is_some(),
+            reserved: reserved_statements(&reserved.numbers, reserved.names.iter().map(|n| field_name(n))),
+            fields,
+            oneof: None,
+        };
+        view.render().expect("rendering a proto message cannot fail")
+    }
+
+    /// A struct field or a parameter. Constraints and defaults have no standard proto3 spelling
+    /// (protovalidate is an extension), so they are noted in the comment.
+    fn field(&mut self, field: &Field, number: u32) -> FieldView {
+        let mut notes = deprecation_notes(field.deprecated.as_ref());
+        notes.extend(constraints_note(&field.constraints));
+        if let Some(default) = &field.default {
+            notes.push(format!(
+                "Default: {}.",
+                literal(self.model, default, field.ty.required())
+            ));
+        }
+        let (label, ty): (Label, String) = self.speller.field_type(&field.ty);
+        let name = field_name(&field.name);
+        FieldView {
+            comment: comment(&field.docs, &notes),
+            label: label.prefix(),
+            ty,
+            options: field_options(field.deprecated.is_some(), &name, &json_name(&field.name)),
+            name,
+            number,
+        }
+    }
+}
+
+/// The name of the field a result or stream item is wrapped in: the type's name for named types
+/// (`pet`), else what the value is (`items`, `entries`, `value`).
+fn result_field_name(model: &Model, ty: &TypeRef) -> String {
+    match ty.required() {
+        TypeRef::Named(qualified) => match model.type_def(qualified) {
+            Some(def) => field_name(&def.name),
+            None => field_name(qualified.rsplit('.').next().unwrap_or("value")),
+        },
+        TypeRef::List(_) => "items".into(),
+        TypeRef::Map(..) => "entries".into(),
+        _ => "value".into(),
+    }
+}
+
+/// rpc names must be unique in a service; an event subscription can meet a method of the same
+/// name (`subscribe_x` and event `x`), which gets a number rather than broken output.
+fn unique_rpc_name(used: &mut BTreeSet<String>, name: String) -> String {
+    let unique = std::iter::once(name.clone())
+        .chain((2..).map(|n| format!("{name}{n}")))
+        .find(|candidate| !used.contains(candidate))
+        .unwrap_or(name);
+    used.insert(unique.clone());
+    unique
+}
+
+fn idempotency(method: &Method) -> Option<&'static str> {
+    if bindings::is_readonly(method) {
+        Some("NO_SIDE_EFFECTS")
+    } else if method.idempotent {
+        Some("IDEMPOTENT")
+    } else {
+        None
+    }
+}
+
+fn rpc_options(deprecated: bool, idempotency: Option<&str>) -> Vec<String> {
+    let mut options = Vec::new();
+    if deprecated {
+        options.push("deprecated = true".to_string());
+    }
+    if let Some(level) = idempotency {
+        options.push(format!("idempotency_level = {level}"));
+    }
+    options
+}
+
+/// ` [deprecated = true, json_name = "…"]`: `json_name` only where protoc's derivation from the
+/// proto field name would differ from the model's JSON name, so gRPC-JSON matches every protocol.
+fn field_options(deprecated: bool, proto_name: &str, json: &str) -> String {
+    let mut options = Vec::new();
+    if deprecated {
+        options.push("deprecated = true".to_string());
+    }
+    if protoc_json_name(proto_name) != json {
+        options.push(format!("json_name = {}", quoted(json)));
+    }
+    options_suffix(options)
+}
+
+fn options_suffix(options: Vec<String>) -> String {
+    if options.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", options.join(", "))
+    }
+}
+
+fn deprecation_notes(deprecation: Option<&Deprecation>) -> Vec<String> {
+    deprecation
+        .and_then(|d| d.note.as_ref())
+        .map(|note| vec![format!("Deprecated: {note}")])
+        .unwrap_or_default()
+}
+
+fn grpc_code_name(code: GrpcCode) -> String {
+    code.name().to_uppercase()
+}
+
+/// `reserved 4, 8 to 10;` and `reserved "nickname";`.
+fn reserved_statements(numbers: &[NumberRange], names: impl Iterator<Item = String>) -> Vec<String> {
+    let mut statements = Vec::new();
+    if !numbers.is_empty() {
+        let ranges: Vec<String> = numbers
+            .iter()
+            .map(|range| {
+                if range.start == range.end {
+                    range.start.to_string()
+                } else {
+                    format!("{} to {}", range.start, range.end)
+                }
+            })
+            .collect();
+        statements.push(format!("reserved {};", ranges.join(", ")));
+    }
+    let names: Vec<String> = names.map(|name| format!("\"{name}\"")).collect();
+    if !names.is_empty() {
+        statements.push(format!("reserved {};", names.join(", ")));
+    }
+    statements
+}
+
+/// `Constraints: length 1..=64, pattern `^…$`.`, in the IDL's own range syntax.
+fn constraints_note(constraints: &Constraints) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(length) = &constraints.length {
+        parts.push(format!("length {}", bounds(length)));
+    }
+    if let Some(range) = &constraints.range {
+        let min = range.min.as_ref().map(|n| n.0.as_str()).unwrap_or_default();
+        let max = range.max.as_ref().map(|n| n.0.as_str()).unwrap_or_default();
+        let op = if range.max_exclusive || range.max.is_none() {
+            ".."
+        } else {
+            "..="
+        };
+        parts.push(format!("range {min}{op}{max}"));
+    }
+    if let Some(pattern) = &constraints.pattern {
+        // A pattern holding a backtick cannot sit in a code span; quote it instead.
+        if pattern.contains('`') {
+            parts.push(format!("pattern {}", quoted(pattern)));
+        } else {
+            parts.push(format!("pattern `{pattern}`"));
+        }
+    }
+    if let Some(items) = &constraints.items {
+        parts.push(format!("items {}", bounds(items)));
+    }
+    (!parts.is_empty()).then(|| format!("Constraints: {}.", parts.join(", ")))
+}
+
+fn bounds(bounds: &Bounds) -> String {
+    let min = bounds.min.map(|n| n.to_string()).unwrap_or_default();
+    match bounds.max {
+        Some(max) => format!("{min}..={max}"),
+        None => format!("{min}.."),
+    }
+}
+
+fn quoted(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| format!("\"{text}\""))
+}
+
+/// A default as it reads in proto terms: enum values by their proto name.
+fn literal(model: &Model, value: &Literal, ty: &TypeRef) -> String {
+    match value {
+        Literal::Bool(b) => b.to_string(),
+        Literal::Number(n) => n.0.clone(),
+        Literal::String(s) => quoted(s),
+        Literal::Enum(variant) => match ty {
+            TypeRef::Named(qualified) => match model.type_def(qualified) {
+                Some(def) => enum_value_name(&def.name, variant),
+                None => variant.clone(),
+            },
+            _ => variant.clone(),
+        },
+        Literal::List(items) => {
+            let element = match ty {
+                TypeRef::List(inner) => inner.as_ref(),
+                other => other,
+            };
+            let items: Vec<String> = items.iter().map(|item| literal(model, item, element)).collect();
+            format!("[{}]", items.join(", "))
+        }
+    }
+}
