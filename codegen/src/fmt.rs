@@ -14,7 +14,7 @@ const INDENT: &str = "    ";
 
 /// Formats one file's text. Fails with the syntax errors when the file does not parse; only syntax
 /// matters, so a file with semantic errors is still formatted.
-pub fn format_source(name: &str, text: &str) -> Result<String, Compilation> {
+pub fn format_source(name: &str, text: &str) -> Result<String, Box<Compilation>> {
     let (ast, errors) = syntax::parse(FileId(0), text);
     if !errors.is_empty() {
         let mut files = InMemory::default();
@@ -23,7 +23,7 @@ pub fn format_source(name: &str, text: &str) -> Result<String, Compilation> {
         compilation
             .diagnostics
             .retain(|d| d.code == crate::diagnostic::Code::E0001 || d.code == crate::diagnostic::Code::E0002);
-        return Err(compilation);
+        return Err(Box::new(compilation));
     }
     Ok(format_ast(text, &ast))
 }

@@ -32,6 +32,8 @@ pub struct Compilation {
     pub model: Model,
     /// Every diagnostic, sorted by position.
     pub diagnostics: Vec<Diagnostic>,
+    /// Wall time of each phase, for `omniface check --timings` and the benchmarks.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 impl Compilation {
@@ -67,8 +69,11 @@ pub fn compile_str(name: &str, text: &str) -> Compilation {
 
 /// Compiles with a custom file source.
 pub fn compile_with(paths: &[String], source: &dyn FileSource) -> Compilation {
-    let loaded = loader::load(paths, source);
-    let (model, check_errors) = check::check(&loaded.files, &loaded.sources);
+    let start = std::time::Instant::now();
+    let mut loaded = loader::load(paths, source);
+    let loaded_at = std::time::Instant::now();
+    let (model, check_errors) = check::check(&mut loaded.files, &loaded.sources);
+    let checked_at = std::time::Instant::now();
     let mut diagnostics = Diagnostics::default();
     diagnostics.extend(loaded.errors);
     diagnostics.extend(check_errors);
@@ -76,5 +81,9 @@ pub fn compile_with(paths: &[String], source: &dyn FileSource) -> Compilation {
         sources: loaded.sources,
         model,
         diagnostics: diagnostics.into_sorted(),
+        timings: vec![
+            ("read, parse and lower", loaded_at - start),
+            ("resolve and check", checked_at - loaded_at),
+        ],
     }
 }

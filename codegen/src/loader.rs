@@ -95,7 +95,8 @@ impl Loader<'_> {
                     .label("this import closes the cycle")
                     .help("move the shared types into a file that both import"),
             );
-            return None;
+            // The file is loaded already: keep it visible so the cycle is the only error.
+            return self.by_path.get(path).copied().flatten();
         }
         if let Some(known) = self.by_path.get(path) {
             return *known;

@@ -446,6 +446,12 @@ struct Pet {
     id: u64,
 }
 
+/* Commented out, so not a declaration:
+struct Pett {
+    id: u64,
+}
+*/
+
 service PetStore {
     fn get_pet(id: u64) -> Pett;
 }
@@ -489,6 +495,32 @@ struct Money {
             &[E0022],
         )
         .with_roots(&["pets.idl", "common.idl"]),
+        files(
+            "e0022_qualified_name_in_the_wrong_package",
+            &[
+                (
+                    "pets.idl",
+                    r#"package acme.test.v1;
+
+import "common.idl";
+
+struct Pet {
+    price: acme.billing.v1.Money,
+}
+"#,
+                ),
+                (
+                    "common.idl",
+                    r#"package acme.common.v1;
+
+struct Money {
+    units: i64,
+}
+"#,
+                ),
+            ],
+            &[E0022],
+        ),
         files(
             "e0023_ambiguous_type_name",
             &[

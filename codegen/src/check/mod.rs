@@ -12,7 +12,7 @@ use crate::source::SourceDb;
 
 /// Builds and checks the model. Returns the model (also when it has errors, for tooling that wants
 /// a best effort) and every diagnostic found.
-pub fn check(files: &[LoadedFile], sources: &SourceDb) -> (Model, Vec<Diagnostic>) {
+pub fn check(files: &mut [LoadedFile], sources: &SourceDb) -> (Model, Vec<Diagnostic>) {
     let mut errors = Vec::new();
     let mut model = resolve::merge_and_resolve(files, sources, &mut errors);
     rules::check_model(&mut model, &mut errors);

@@ -3,7 +3,6 @@
 //! fully qualified name of such a type.
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Component, Path};
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::loader::LoadedFile;
@@ -16,14 +15,14 @@ struct Declared {
     file: FileId,
 }
 
-pub fn merge_and_resolve(files: &[LoadedFile], sources: &SourceDb, errors: &mut Vec<Diagnostic>) -> Model {
+pub fn merge_and_resolve(files: &mut [LoadedFile], sources: &SourceDb, errors: &mut Vec<Diagnostic>) -> Model {
     let mut model = Model::default();
     // Qualified name -> (package, file) of every type, first declaration wins (duplicates are
     // reported by the rules).
     let mut declared: HashMap<String, Declared> = HashMap::new();
     // Services by qualified name, to tell "a service is not a type" from "unknown type".
     let mut services: HashMap<String, Declared> = HashMap::new();
-    for file in files {
+    for file in files.iter_mut() {
         let Some((package_name, package_span)) = &file.decls.package else {
             continue;
         };
@@ -59,8 +58,9 @@ pub fn merge_and_resolve(files: &[LoadedFile], sources: &SourceDb, errors: &mut 
                     file: file.id,
                 });
         }
-        package.types.extend(file.decls.types.iter().cloned());
-        package.services.extend(file.decls.services.iter().cloned());
+        // Moved, not copied: the lowered declarations are not needed once merged.
+        package.types.append(&mut file.decls.types);
+        package.services.append(&mut file.decls.services);
     }
 
     // Which files each file may see types from: itself, its package, and its direct imports.
@@ -68,26 +68,9 @@ pub fn merge_and_resolve(files: &[LoadedFile], sources: &SourceDb, errors: &mut 
         .iter()
         .filter_map(|f| f.decls.package.as_ref().map(|(p, _)| (f.id, p.as_str())))
         .collect();
-    // An import that closes a cycle is left out of `imports` by the loader, which reports the
-    // cycle; the imported file is loaded all the same, so its types stay visible and the cycle is
-    // the only error.
-    let by_name: HashMap<&str, FileId> = sources.files().map(|(id, source)| (source.name.as_str(), id)).collect();
     let imports_of: HashMap<FileId, BTreeSet<FileId>> = files
         .iter()
-        .map(|f| {
-            let mut imports: BTreeSet<FileId> = f.imports.iter().copied().collect();
-            let directory = sources
-                .get(f.id)
-                .and_then(|source| Path::new(&source.name).parent())
-                .map(Path::to_path_buf)
-                .unwrap_or_default();
-            for (import, _) in &f.decls.imports {
-                if let Some(id) = by_name.get(normalize(&directory.join(import)).as_str()) {
-                    imports.insert(*id);
-                }
-            }
-            (f.id, imports)
-        })
+        .map(|f| (f.id, f.imports.iter().copied().collect()))
         .collect();
 
     let resolver = Resolver {
@@ -252,13 +235,11 @@ impl Resolver<'_> {
     /// an unknown name (with a hint). `None` when a visible file declares the type in a
     /// declaration that failed to parse: that syntax error is reported already.
     fn unknown(&self, name: &str, span: Span, file: FileId) -> Option<Diagnostic> {
-        let own_package = self.package_of.get(&file).copied().unwrap_or("");
         let service = if name.contains('.') {
             self.services.contains_key(name)
         } else {
             self.services.iter().any(|(qualified, declared)| {
-                qualified.rsplit_once('.').is_some_and(|(_, short)| short == name)
-                    && (declared.package == own_package || self.visible(file, declared))
+                qualified.rsplit_once('.').is_some_and(|(_, short)| short == name) && self.visible(file, declared)
             })
         };
         if service {
@@ -313,42 +294,26 @@ impl Resolver<'_> {
     /// outside comments and strings although no such type was declared: the declaration did not
     /// parse (or its file has no package), which is reported already.
     fn declared_in_unparsed_item(&self, name: &str, from: FileId) -> bool {
-        let short = name.rsplit_once('.').map_or(name, |(_, s)| s);
+        let (qualifier, short) = name.rsplit_once('.').map_or((None, name), |(q, s)| (Some(q), s));
         let own_package = self.package_of.get(&from);
         self.sources.files().any(|(id, source)| {
+            let package = self.package_of.get(&id).copied();
             let related = id == from
-                || (own_package.is_some() && self.package_of.get(&id) == own_package)
+                || (own_package.is_some() && package == own_package.copied())
                 || self.imports_of.get(&from).is_some_and(|imports| imports.contains(&id));
+            // A file without a package declares nothing; that is reported already.
+            let unparsed = match package {
+                Some(package) => {
+                    qualifier.is_none_or(|q| q == package) && !self.declared.contains_key(&format!("{package}.{short}"))
+                }
+                None => true,
+            };
             related
+                && unparsed
                 && words(&source.text)
                     .windows(2)
                     .any(|pair| matches!(pair[0], "struct" | "error" | "enum" | "union") && pair[1] == short)
         })
-    }
-}
-
-/// Joins `.` and `..` lexically with `/` separators, as the loader names the files it reads.
-fn normalize(path: &Path) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut root = String::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir if parts.last().is_some_and(|p| p != "..") => {
-                parts.pop();
-            }
-            Component::ParentDir => parts.push("..".into()),
-            Component::Normal(part) => parts.push(part.to_string_lossy().into_owned()),
-            Component::RootDir | Component::Prefix(_) => {
-                root.push_str(&component.as_os_str().to_string_lossy());
-            }
-        }
-    }
-    let joined = parts.join("/");
-    if root.is_empty() {
-        joined
-    } else {
-        format!("{}/{joined}", root.trim_end_matches('/'))
     }
 }
 

@@ -11,26 +11,29 @@ use crate::model::*;
 use crate::source::Span;
 
 pub fn check_model(model: &mut Model, errors: &mut Vec<Diagnostic>) {
+    check_all(model, errors);
+    fill_pagination_items(model);
+}
+
+fn check_all(model: &Model, errors: &mut Vec<Diagnostic>) {
     check_unique_type_names(model, errors);
     check_recursion(model, errors);
-    let snapshot = model.clone();
-    for package in &snapshot.packages {
+    for package in &model.packages {
         for ty in &package.types {
             check_reserved_words(&ty.name, ty.span, errors);
             check_type_name_is_not_scalar(&ty.name, ty.span, errors);
             match &ty.kind {
-                TypeKind::Struct(s) => check_fields(&snapshot, &s.fields, &s.reserved, errors),
-                TypeKind::Error(e) => check_fields(&snapshot, &e.fields, &e.reserved, errors),
+                TypeKind::Struct(s) => check_fields(model, &s.fields.iter().collect::<Vec<_>>(), &s.reserved, errors),
+                TypeKind::Error(e) => check_fields(model, &e.fields.iter().collect::<Vec<_>>(), &e.reserved, errors),
                 TypeKind::Enum(e) => check_enum(e, errors),
-                TypeKind::Union(u) => check_union(&snapshot, u, errors),
+                TypeKind::Union(u) => check_union(model, u, errors),
             }
         }
         for service in &package.services {
-            check_service(&snapshot, package, service, errors);
+            check_service(model, package, service, errors);
         }
     }
-    check_unique_routes(&snapshot, errors);
-    fill_pagination_items(model);
+    check_unique_routes(model, errors);
 }
 
 fn duplicate(kind: &str, name: &str, span: Span, first: Span) -> Diagnostic {
@@ -233,7 +236,7 @@ fn required_named(ty: &TypeRef) -> Option<String> {
 
 /// Rule: fields are unique (also after case conversion), numbered validly and not reserved, and
 /// their types, constraints and defaults fit.
-fn check_fields(model: &Model, fields: &[Field], reserved: &Reserved, errors: &mut Vec<Diagnostic>) {
+fn check_fields(model: &Model, fields: &[&Field], reserved: &Reserved, errors: &mut Vec<Diagnostic>) {
     check_member_names(fields.iter().map(|f| (f.name.as_str(), f.span)), "field", errors);
     for field in fields {
         if reserved.names.contains(&field.name) {
@@ -249,7 +252,11 @@ fn check_fields(model: &Model, fields: &[Field], reserved: &Reserved, errors: &m
         }
         check_field(model, field, errors);
     }
-    let numbers = bindings::field_numbers(fields, reserved);
+    let declared: Vec<Option<i64>> = fields.iter().map(|f| f.number.map(i64::from)).collect();
+    let numbers: Vec<u32> = bindings::assign_numbers(&declared, reserved, true)
+        .into_iter()
+        .map(|n| n as u32)
+        .collect();
     check_numbers(
         fields.iter().map(|f| (f.number, f.span)).zip(numbers).collect(),
         reserved,
@@ -268,32 +275,44 @@ fn check_field(model: &Model, field: &Field, errors: &mut Vec<Diagnostic>) {
 /// Rule: member names are unique, also after conversion to lowerCamel (JSON, GraphQL) and
 /// snake_case (proto, Rust).
 fn check_member_names<'a>(members: impl Iterator<Item = (&'a str, Span)>, kind: &str, errors: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<&str, Span> = HashMap::new();
-    let mut camel: HashMap<String, (&str, Span)> = HashMap::new();
-    let mut snake: HashMap<String, (&str, Span)> = HashMap::new();
+    // Member lists are short: a vector scan beats hashing. Names can only collide after
+    // conversion when they agree ignoring case and separators, so the conversions are computed
+    // only for such pairs.
+    let mut seen: Vec<(&str, Span, String)> = Vec::new();
     for (name, span) in members {
-        if let Some(first) = seen.get(name) {
+        if let Some((_, first, _)) = seen.iter().find(|(other, _, _)| *other == name) {
             errors.push(duplicate(kind, name, span, *first));
             continue;
         }
-        seen.insert(name, span);
-        let as_camel = lower_camel_case(name);
-        let as_snake = snake_case(name);
-        if let Some((other, first)) = camel.get(&as_camel) {
-            errors.push(collision(
-                kind,
-                name,
-                other,
-                &as_camel,
-                "JSON and GraphQL",
-                span,
-                *first,
-            ));
-        } else if let Some((other, first)) = snake.get(&as_snake) {
-            errors.push(collision(kind, name, other, &as_snake, "proto and Rust", span, *first));
+        let key: String = name
+            .chars()
+            .filter(|c| *c != '_' && *c != '-')
+            .flat_map(char::to_lowercase)
+            .collect();
+        for (other, first, other_key) in &seen {
+            if *other_key != key {
+                continue;
+            }
+            let as_camel = lower_camel_case(name);
+            let as_snake = snake_case(name);
+            if lower_camel_case(other) == as_camel {
+                errors.push(collision(
+                    kind,
+                    name,
+                    other,
+                    &as_camel,
+                    "JSON and GraphQL",
+                    span,
+                    *first,
+                ));
+                break;
+            }
+            if snake_case(other) == as_snake {
+                errors.push(collision(kind, name, other, &as_snake, "proto and Rust", span, *first));
+                break;
+            }
         }
-        camel.entry(as_camel).or_insert((name, span));
-        snake.entry(as_snake).or_insert((name, span));
+        seen.push((name, span, key));
     }
 }
 
@@ -823,7 +842,7 @@ fn check_service(model: &Model, package: &Package, service: &Service, errors: &m
 
 /// Rule: parameters follow the field rules (unique, numbered, typed, constrained).
 fn check_params(model: &Model, params: &[Param], errors: &mut Vec<Diagnostic>) {
-    let fields: Vec<Field> = params.iter().map(|p| p.field.clone()).collect();
+    let fields: Vec<&Field> = params.iter().map(|p| &p.field).collect();
     check_fields(model, &fields, &Reserved::default(), errors);
 }
 
@@ -1414,13 +1433,12 @@ fn check_placeholders(template: &str, span: Span, params: &[Param], what: &str, 
 
 /// Records the inferred items field of each `#[paginate]`, so targets need not infer it again.
 fn fill_pagination_items(model: &mut Model) {
-    let snapshot = model.clone();
-    for package in &mut model.packages {
-        for service in &mut package.services {
-            for method in &mut service.methods {
-                let Some(pagination) = &mut method.pagination else {
-                    continue;
-                };
+    // Decide first (reading), then write, so the model need not be copied.
+    let mut inferred: Vec<((usize, usize, usize), String)> = Vec::new();
+    for (p, package) in model.packages.iter().enumerate() {
+        for (s, service) in package.services.iter().enumerate() {
+            for (m, method) in service.methods.iter().enumerate() {
+                let Some(pagination) = &method.pagination else { continue };
                 if pagination.items.is_some() {
                     continue;
                 }
@@ -1428,16 +1446,25 @@ fn fill_pagination_items(model: &mut Model) {
                     continue;
                 };
                 if let Some(TypeDef {
-                    kind: TypeKind::Struct(s),
+                    kind: TypeKind::Struct(result),
                     ..
-                }) = snapshot.type_def(result)
+                }) = model.type_def(result)
                 {
-                    let lists: Vec<&Field> = s.fields.iter().filter(|f| matches!(f.ty, TypeRef::List(_))).collect();
+                    let lists: Vec<&Field> = result
+                        .fields
+                        .iter()
+                        .filter(|f| matches!(f.ty, TypeRef::List(_)))
+                        .collect();
                     if let [only] = lists.as_slice() {
-                        pagination.items = Some(only.name.clone());
+                        inferred.push(((p, s, m), only.name.clone()));
                     }
                 }
             }
+        }
+    }
+    for ((p, s, m), items) in inferred {
+        if let Some(pagination) = &mut model.packages[p].services[s].methods[m].pagination {
+            pagination.items = Some(items);
         }
     }
 }

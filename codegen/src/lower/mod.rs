@@ -387,14 +387,14 @@ fn lower_event(event: &ast::EventDecl, errors: &mut Vec<Diagnostic>) -> Event {
         }
     }
     let (topic, topic_span) = split_spanned(notes.mqtt_topic.clone());
-    let mqtt = (notes.mqtt_topic.is_some() || notes.mqtt_qos.is_some() || notes.mqtt_retain.is_some()).then(|| {
+    let mqtt = (notes.mqtt_topic.is_some() || notes.mqtt_qos.is_some() || notes.mqtt_retain.is_some()).then_some(
         MqttEventBinding {
             topic,
             qos: notes.mqtt_qos,
             retain: notes.mqtt_retain,
             span: topic_span,
-        }
-    });
+        },
+    );
     let queue = notes.routing_key.clone().map(|(routing_key, span)| EventQueueBinding {
         routing_key: Some(routing_key),
         span,

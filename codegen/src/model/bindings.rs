@@ -86,12 +86,10 @@ pub fn error_grpc_code(error: &ErrorDef) -> GrpcCode {
 /// read as a failed precondition since invalid arguments are the validator's).
 pub fn grpc_code_for_http_status(status: u16) -> GrpcCode {
     match status {
-        400 => GrpcCode::FailedPrecondition,
         401 => GrpcCode::Unauthenticated,
         403 => GrpcCode::PermissionDenied,
         404 => GrpcCode::NotFound,
         409 => GrpcCode::AlreadyExists,
-        412 => GrpcCode::FailedPrecondition,
         416 => GrpcCode::OutOfRange,
         422 => GrpcCode::InvalidArgument,
         429 => GrpcCode::ResourceExhausted,
@@ -99,6 +97,7 @@ pub fn grpc_code_for_http_status(status: u16) -> GrpcCode {
         501 => GrpcCode::Unimplemented,
         503 => GrpcCode::Unavailable,
         504 => GrpcCode::DeadlineExceeded,
+        // 400, 412 and any other client error: the request cannot succeed in the current state.
         400..=499 => GrpcCode::FailedPrecondition,
         _ => GrpcCode::Internal,
     }

@@ -1,9 +1,767 @@
-//! The `asyncapi` target: AsyncAPI 3.0 (not written yet).
+//! The `asyncapi` target: one AsyncAPI 3.0 document per package that has services, describing what
+//! travels over MQTT 5 (events published to their topics; unary methods as request/response with a
+//! response topic and correlation data) and over the WebSocket endpoint (events and the messages of
+//! streaming methods). Payloads are JSON Schema draft-07 from [`super::json_schema`].
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
 
 use super::GeneratedFile;
-use crate::model::Model;
+use super::json_schema::{Dialect, SchemaGen, SchemaNames, reachable_types};
+use crate::model::bindings;
+use crate::model::naming::{enum_value_name, json_name, upper_camel_case, words};
+use crate::model::*;
+
+const SCHEMAS: &str = "#/components/schemas/";
+const MESSAGES: &str = "#/components/messages/";
+const JSON: &str = "application/json";
+/// Version of the AsyncAPI MQTT bindings written (`bindings.mqtt`).
+const MQTT_BINDING_VERSION: &str = "0.2.0";
+/// The one channel that carries every WebSocket message.
+const WS_CHANNEL: &str = "ws";
+/// MQTT 5 request/response: where a request names its reply topic and its correlation data.
+const RESPONSE_TOPIC: &str = "$message.header#/responseTopic";
+const CORRELATION_DATA: &str = "$message.header#/correlationData";
 
 pub fn generate(model: &Model) -> Vec<GeneratedFile> {
-    let _ = model;
-    Vec::new()
+    let names = SchemaNames::new(model);
+    let schemas = SchemaGen {
+        model,
+        names: &names,
+        dialect: Dialect::Draft07,
+        ref_prefix: SCHEMAS,
+    };
+    model
+        .packages
+        .iter()
+        .filter(|package| !package.services.is_empty())
+        .map(|package| {
+            let mut contents = serde_json::to_string_pretty(&Document::new(model, package, &schemas).build())
+                .expect("JSON values always serialise");
+            contents.push('\n');
+            GeneratedFile {
+                path: format!("{}.asyncapi.json", package.name).into(),
+                contents,
+            }
+        })
+        .collect()
+}
+
+/// One package's document, filled service by service. Every map keeps insertion order (model
+/// order), which makes the output deterministic.
+struct Document<'a> {
+    model: &'a Model,
+    package: &'a Package,
+    schemas: &'a SchemaGen<'a>,
+    channels: Map<String, Value>,
+    operations: Map<String, Value>,
+    messages: Map<String, Value>,
+    /// Event payload objects, added to the component schemas after the declared types.
+    payloads: Map<String, Value>,
+    /// Messages of the WebSocket channel, by message id; the channel is written last.
+    ws_messages: Map<String, Value>,
+    /// Security schemes used by some operation, by component name.
+    schemes: BTreeMap<String, Value>,
+}
+
+impl<'a> Document<'a> {
+    fn new(model: &'a Model, package: &'a Package, schemas: &'a SchemaGen<'a>) -> Document<'a> {
+        Document {
+            model,
+            package,
+            schemas,
+            channels: Map::new(),
+            operations: Map::new(),
+            messages: Map::new(),
+            payloads: Map::new(),
+            ws_messages: Map::new(),
+            schemes: BTreeMap::new(),
+        }
+    }
+
+    fn build(mut self) -> Value {
+        for service in &self.package.services {
+            for event in &service.events {
+                self.event(service, event);
+            }
+            for method in &service.methods {
+                match method.kind() {
+                    StreamingKind::Unary => self.mqtt_method(service, method),
+                    _ => self.ws_stream(service, method),
+                }
+            }
+        }
+        if !self.ws_messages.is_empty() {
+            let ws = json!({
+                "address": "/ws",
+                "title": "WebSocket",
+                "description": "The WebSocket endpoint: every event, and the messages of streaming methods. Each WebSocket text message carries one JSON value.",
+                "servers": [{ "$ref": "#/servers/ws" }],
+                "messages": std::mem::take(&mut self.ws_messages),
+            });
+            self.channels.insert(WS_CHANNEL.into(), ws);
+        }
+
+        let mut document = Map::new();
+        document.insert("asyncapi".into(), json!("3.0.0"));
+        document.insert("info".into(), self.info());
+        document.insert("defaultContentType".into(), json!(JSON));
+        document.insert(
+            "servers".into(),
+            json!({
+                "mqtt": {
+                    "host": "localhost:1883",
+                    "protocol": "mqtt",
+                    "protocolVersion": "5",
+                    "description": "The MQTT 5 broker the service is connected to: it publishes events there and answers requests sent there.",
+                },
+                // The path is the channel's address, as AsyncAPI's WebSocket examples write it, so
+                // that server and channel do not both carry `/ws`.
+                "ws": {
+                    "host": "localhost:8080",
+                    "protocol": "ws",
+                    "description": "The service's HTTP listener (`--listen` sets the address); WebSocket clients connect to `/ws`.",
+                },
+            }),
+        );
+        document.insert("channels".into(), Value::Object(std::mem::take(&mut self.channels)));
+        document.insert("operations".into(), Value::Object(std::mem::take(&mut self.operations)));
+        document.insert("components".into(), self.components());
+        Value::Object(document)
+    }
+
+    fn info(&self) -> Value {
+        let mut info = Map::new();
+        info.insert("title".into(), json!(self.package.name));
+        info.insert("version".into(), json!(package_version(&self.package.name)));
+        let docs = self.package.docs.text();
+        if !docs.is_empty() {
+            info.insert("description".into(), json!(docs));
+        }
+        let tags: Vec<Value> = self
+            .package
+            .services
+            .iter()
+            .map(|service| {
+                let docs = service.docs.text();
+                let mut description = if docs.is_empty() {
+                    format!("The {} service.", service.name)
+                } else {
+                    docs
+                };
+                if let Some(deprecation) = &service.deprecated {
+                    description.push_str(&deprecation_note(deprecation));
+                }
+                json!({ "name": service.name, "description": description })
+            })
+            .collect();
+        info.insert("tags".into(), Value::Array(tags));
+        Value::Object(info)
+    }
+
+    /// An event: its payload schema and message, its MQTT channel and publish operation, and its
+    /// place on the WebSocket channel.
+    fn event(&mut self, service: &Service, event: &Event) {
+        let id = format!("{}.{}", service.name, event.name);
+        let deprecated = event.deprecated.as_ref().or(service.deprecated.as_ref());
+        let mut payload_name = self.schemas.event_payload_name(event);
+        // Two services of the package may publish events of the same name.
+        if self.payloads.contains_key(&payload_name) {
+            payload_name = format!("{}{payload_name}", upper_camel_case(&service.name));
+        }
+        self.payloads
+            .insert(payload_name.clone(), self.schemas.event_payload(service, event));
+
+        let mut message = self.message_head(&event.name, &event.docs, deprecated);
+        message.insert("contentType".into(), json!(JSON));
+        message.insert("payload".into(), json!({ "$ref": format!("{SCHEMAS}{payload_name}") }));
+        message.insert("bindings".into(), json!({ "mqtt": mqtt_message_binding(false) }));
+        self.messages.insert(id.clone(), Value::Object(message));
+
+        let topic = bindings::event_topic(self.package, service, event);
+        let mut channel = Map::new();
+        channel.insert("address".into(), json!(topic));
+        channel.insert(
+            "description".into(),
+            json!(format!("The MQTT topic `{}` events are published to.", event.name)),
+        );
+        channel.insert("servers".into(), json!([{ "$ref": "#/servers/mqtt" }]));
+        channel.insert(
+            "messages".into(),
+            json!({ id.clone(): { "$ref": format!("{MESSAGES}{id}") } }),
+        );
+        if let Some(parameters) = self.channel_parameters(&topic, &event.params) {
+            channel.insert("parameters".into(), parameters);
+        }
+        self.channels.insert(id.clone(), Value::Object(channel));
+
+        let (summary, description) = summary_and_description(&event.docs, &event.name);
+        let mut operation = Map::new();
+        operation.insert("action".into(), json!("send"));
+        operation.insert("channel".into(), json!({ "$ref": format!("#/channels/{id}") }));
+        operation.insert("title".into(), json!(format!("Publish {}", title(&event.name))));
+        operation.insert("summary".into(), json!(summary));
+        // Subscribers authenticate to the broker, whose ACLs decide who reads the topic.
+        operation.insert(
+            "description".into(),
+            json!(with_deprecation(
+                append(
+                    description,
+                    "Who may subscribe is decided by the broker's access control."
+                ),
+                deprecated
+            )),
+        );
+        operation.insert("tags".into(), json!([{ "name": service.name }]));
+        operation.insert(
+            "bindings".into(),
+            json!({ "mqtt": {
+                "qos": bindings::event_qos(event),
+                "retain": bindings::event_retain(event),
+                "bindingVersion": MQTT_BINDING_VERSION,
+            } }),
+        );
+        operation.insert(
+            "messages".into(),
+            json!([{ "$ref": format!("#/channels/{id}/messages/{id}") }]),
+        );
+        if deprecated.is_some() {
+            operation.insert("x-deprecated".into(), json!(true));
+        }
+        self.operations.insert(format!("{id}.mqtt"), Value::Object(operation));
+
+        let auth = bindings::event_auth(service, event);
+        self.ws_operation(
+            service,
+            &id,
+            WsOperation {
+                action: "send",
+                suffix: "ws",
+                title: format!("Push {}", title(&event.name)),
+                summary,
+                description: Some(format!("Every `{}` event, as it is published.", event.name)),
+                deprecated,
+                auth,
+            },
+        );
+    }
+
+    /// A unary method over MQTT 5 request/response: the request channel at the method's topic, a
+    /// reply channel whose address each request names, and a `receive` operation with a reply.
+    fn mqtt_method(&mut self, service: &Service, method: &Method) {
+        let deprecated = method.deprecated.as_ref().or(service.deprecated.as_ref());
+        let id = format!("{}.{}", service.name, method.name);
+        let request_id = format!("{id}.request");
+        let reply_id = format!("{id}.reply");
+        let qos = bindings::method_qos(method);
+
+        let fields: Vec<Field> = method.params.iter().map(|p| p.field.clone()).collect();
+        let mut payload = self.schemas.object(&fields);
+        if let Value::Object(map) = &mut payload {
+            let mut front = Map::new();
+            front.insert("title".into(), json!(bindings::request_type_name(method)));
+            front.insert(
+                "description".into(),
+                json!(format!("The arguments of `{}`, one member per parameter.", method.name)),
+            );
+            front.append(map);
+            *map = front;
+        }
+        let mut request = self.message_head(&format!("{}.request", method.name), &method.docs, deprecated);
+        request.insert("title".into(), json!(format!("{} request", title(&method.name))));
+        request.insert("contentType".into(), json!(JSON));
+        request.insert("correlationId".into(), correlation_id());
+        request.insert("payload".into(), payload);
+        request.insert("bindings".into(), json!({ "mqtt": mqtt_message_binding(true) }));
+        self.messages.insert(request_id.clone(), Value::Object(request));
+
+        let reply_payload = match &method.returns {
+            Some(returns) => {
+                let schema = self.schemas.type_ref(returns);
+                if returns.is_optional() {
+                    json!({ "oneOf": [schema, { "type": "null" }] })
+                } else {
+                    schema
+                }
+            }
+            None => json!({ "type": "object", "description": "Empty: the method returns no value." }),
+        };
+        let mut reply = Map::new();
+        reply.insert("name".into(), json!(format!("{}.reply", method.name)));
+        reply.insert("title".into(), json!(format!("{} reply", title(&method.name))));
+        reply.insert(
+            "summary".into(),
+            json!(format!("The result of `{}`, when it succeeds.", method.name)),
+        );
+        reply.insert("contentType".into(), json!(JSON));
+        reply.insert("correlationId".into(), correlation_id());
+        reply.insert("payload".into(), reply_payload);
+        reply.insert("bindings".into(), json!({ "mqtt": mqtt_message_binding(false) }));
+        self.messages.insert(reply_id.clone(), Value::Object(reply));
+
+        let mut reply_messages = vec![reply_id.clone()];
+        for thrown in &method.throws {
+            let Some(def) = self.model.type_def(thrown) else {
+                continue;
+            };
+            let error_id = format!("{id}.{}", def.name);
+            let mut message = Map::new();
+            message.insert("name".into(), json!(def.name));
+            message.insert("title".into(), json!(format!("{} error", title(&def.name))));
+            let (summary, _) = summary_and_description(&def.docs, &def.name);
+            message.insert("summary".into(), json!(summary));
+            message.insert(
+                "description".into(),
+                json!(format!(
+                    "Published instead of the result when `{}` fails with `{}`; the MQTT 5 user property `error` names the error.",
+                    method.name, def.name
+                )),
+            );
+            message.insert(
+                "headers".into(),
+                json!({
+                    "type": "object",
+                    "properties": { "error": { "type": "string", "const": def.name, "description": "The name of the error." } },
+                    "required": ["error"],
+                }),
+            );
+            message.insert("contentType".into(), json!(JSON));
+            message.insert("correlationId".into(), correlation_id());
+            message.insert("payload".into(), self.schemas.reference(thrown));
+            message.insert("bindings".into(), json!({ "mqtt": mqtt_message_binding(false) }));
+            self.messages.insert(error_id.clone(), Value::Object(message));
+            reply_messages.push(error_id);
+        }
+
+        let topic = bindings::method_request_topic(self.package, service, method);
+        let mut channel = Map::new();
+        channel.insert("address".into(), json!(topic));
+        channel.insert(
+            "description".into(),
+            json!(format!("The MQTT topic `{}` requests are sent to.", method.name)),
+        );
+        channel.insert("servers".into(), json!([{ "$ref": "#/servers/mqtt" }]));
+        channel.insert(
+            "messages".into(),
+            json!({ request_id.clone(): { "$ref": format!("{MESSAGES}{request_id}") } }),
+        );
+        if let Some(parameters) = self.channel_parameters(&topic, &method.params) {
+            channel.insert("parameters".into(), parameters);
+        }
+        self.channels.insert(request_id.clone(), Value::Object(channel));
+
+        let reply_channel_messages: Map<String, Value> = reply_messages
+            .iter()
+            .map(|m| (m.clone(), json!({ "$ref": format!("{MESSAGES}{m}") })))
+            .collect();
+        self.channels.insert(
+            reply_id.clone(),
+            json!({
+                "address": null,
+                "description": format!("The response topic named by each `{}` request.", method.name),
+                "servers": [{ "$ref": "#/servers/mqtt" }],
+                "messages": reply_channel_messages,
+            }),
+        );
+
+        let (summary, description) = summary_and_description(&method.docs, &method.name);
+        let auth = bindings::method_auth(service, method);
+        let mut operation = Map::new();
+        operation.insert("action".into(), json!("receive"));
+        operation.insert("channel".into(), json!({ "$ref": format!("#/channels/{request_id}") }));
+        operation.insert("title".into(), json!(title(&method.name)));
+        operation.insert("summary".into(), json!(summary));
+        let protocol = format!(
+            "Called by MQTT 5 request/response: publish the request with a response topic and correlation data; the reply (QoS {qos}) goes to that topic with the same correlation data."
+        );
+        operation.insert(
+            "description".into(),
+            json!(with_deprecation(
+                append(append(description, &protocol), &scopes_note(auth)),
+                deprecated
+            )),
+        );
+        if let Some(security) = self.security(auth) {
+            operation.insert("security".into(), security);
+        }
+        operation.insert("tags".into(), json!([{ "name": service.name }]));
+        operation.insert(
+            "bindings".into(),
+            json!({ "mqtt": { "qos": qos, "retain": false, "bindingVersion": MQTT_BINDING_VERSION } }),
+        );
+        operation.insert(
+            "messages".into(),
+            json!([{ "$ref": format!("#/channels/{request_id}/messages/{request_id}") }]),
+        );
+        let reply_refs: Vec<Value> = reply_messages
+            .iter()
+            .map(|m| json!({ "$ref": format!("#/channels/{reply_id}/messages/{m}") }))
+            .collect();
+        operation.insert(
+            "reply".into(),
+            json!({
+                "address": { "location": RESPONSE_TOPIC, "description": "The response topic of the request." },
+                "channel": { "$ref": format!("#/channels/{reply_id}") },
+                "messages": reply_refs,
+            }),
+        );
+        if deprecated.is_some() {
+            operation.insert("x-deprecated".into(), json!(true));
+        }
+        self.operations.insert(format!("{id}.mqtt"), Value::Object(operation));
+    }
+
+    /// A streaming method on the WebSocket channel: what the client sends (the stream's items, or
+    /// the arguments once to open a server stream) and what the service sends back (the stream's
+    /// items, or the one result of a client stream).
+    fn ws_stream(&mut self, service: &Service, method: &Method) {
+        let deprecated = method.deprecated.as_ref().or(service.deprecated.as_ref());
+        let id = format!("{}.{}", service.name, method.name);
+        let auth = bindings::method_auth(service, method);
+        let (summary, description) = summary_and_description(&method.docs, &method.name);
+        let method_title = title(&method.name);
+
+        let (input_payload, input_summary) = if method.input_stream {
+            let item = method
+                .params
+                .first()
+                .map(|p| self.schemas.type_ref(&p.field.ty))
+                .unwrap_or_else(|| json!({}));
+            (
+                item,
+                format!("One item of the stream the client sends to `{}`.", method.name),
+            )
+        } else {
+            let fields: Vec<Field> = method.params.iter().map(|p| p.field.clone()).collect();
+            (
+                self.schemas.object(&fields),
+                format!("The arguments of `{}`, sent once to open the stream.", method.name),
+            )
+        };
+        let input_id = format!("{id}.input");
+        let mut input = Map::new();
+        input.insert("name".into(), json!(format!("{}.input", method.name)));
+        input.insert("title".into(), json!(format!("{method_title} input")));
+        input.insert("summary".into(), json!(input_summary));
+        input.insert("contentType".into(), json!(JSON));
+        input.insert("payload".into(), input_payload);
+        self.messages.insert(input_id.clone(), Value::Object(input));
+        self.ws_operation(
+            service,
+            &input_id,
+            WsOperation {
+                action: "receive",
+                suffix: "ws.receive",
+                title: format!("{method_title} (client side)"),
+                summary: summary.clone(),
+                description: description.clone(),
+                deprecated,
+                auth,
+            },
+        );
+
+        let output_payload = method
+            .returns
+            .as_ref()
+            .map(|r| self.schemas.type_ref(r))
+            .unwrap_or_else(|| json!({ "type": "object", "description": "Empty: the method returns no value." }));
+        let output_summary = if method.output_stream {
+            format!("One item of the stream `{}` sends.", method.name)
+        } else {
+            format!(
+                "The result of `{}`, sent once the client's stream has ended.",
+                method.name
+            )
+        };
+        let output_id = format!("{id}.output");
+        let mut output = Map::new();
+        output.insert("name".into(), json!(format!("{}.output", method.name)));
+        output.insert("title".into(), json!(format!("{method_title} output")));
+        output.insert("summary".into(), json!(output_summary));
+        output.insert("contentType".into(), json!(JSON));
+        output.insert("payload".into(), output_payload);
+        self.messages.insert(output_id.clone(), Value::Object(output));
+        self.ws_operation(
+            service,
+            &output_id,
+            WsOperation {
+                action: "send",
+                suffix: "ws.send",
+                title: format!("{method_title} (service side)"),
+                summary,
+                description,
+                deprecated,
+                auth,
+            },
+        );
+    }
+
+    /// Adds a message to the WebSocket channel and an operation on it. `message_id` names the
+    /// component message; the operation id replaces its last part with `suffix`.
+    fn ws_operation(&mut self, service: &Service, message_id: &str, op: WsOperation<'_>) {
+        self.ws_messages.insert(
+            message_id.to_string(),
+            json!({ "$ref": format!("{MESSAGES}{message_id}") }),
+        );
+        let mut operation = Map::new();
+        operation.insert("action".into(), json!(op.action));
+        operation.insert("channel".into(), json!({ "$ref": format!("#/channels/{WS_CHANNEL}") }));
+        operation.insert("title".into(), json!(op.title));
+        operation.insert("summary".into(), json!(op.summary));
+        let description = with_deprecation(append(op.description, &scopes_note(op.auth)), op.deprecated);
+        if let Some(description) = description {
+            operation.insert("description".into(), json!(description));
+        }
+        if let Some(security) = self.security(op.auth) {
+            operation.insert("security".into(), security);
+        }
+        operation.insert("tags".into(), json!([{ "name": service.name }]));
+        operation.insert(
+            "messages".into(),
+            json!([{ "$ref": format!("#/channels/{WS_CHANNEL}/messages/{message_id}") }]),
+        );
+        if op.deprecated.is_some() {
+            operation.insert("x-deprecated".into(), json!(true));
+        }
+        let base = message_id
+            .strip_suffix(".input")
+            .or_else(|| message_id.strip_suffix(".output"))
+            .unwrap_or(message_id);
+        self.operations
+            .insert(format!("{base}.{}", op.suffix), Value::Object(operation));
+    }
+
+    /// The name, title, summary and description of a message from the declaration's docs.
+    fn message_head(&self, name: &str, docs: &Docs, deprecated: Option<&Deprecation>) -> Map<String, Value> {
+        let (summary, description) = summary_and_description(docs, name);
+        let mut message = Map::new();
+        message.insert("name".into(), json!(name));
+        message.insert("title".into(), json!(title(name)));
+        message.insert("summary".into(), json!(summary));
+        if let Some(description) = with_deprecation(description, deprecated) {
+            message.insert("description".into(), json!(description));
+        }
+        if deprecated.is_some() {
+            message.insert("x-deprecated".into(), json!(true));
+        }
+        message
+    }
+
+    /// One parameter per `{name}` of a topic, read from the payload member of the same name.
+    fn channel_parameters(&self, template: &str, params: &[Param]) -> Option<Value> {
+        let placeholders = bindings::path_placeholders(template);
+        if placeholders.is_empty() {
+            return None;
+        }
+        let mut parameters = Map::new();
+        for (name, _) in placeholders {
+            let mut parameter = Map::new();
+            let param = params.iter().find(|p| p.field.name == name);
+            if let Some(param) = param {
+                if let TypeRef::Named(qualified) = param.field.ty.required()
+                    && let Some(TypeDef {
+                        name: enum_name,
+                        kind: TypeKind::Enum(e),
+                        ..
+                    }) = self.model.type_def(qualified)
+                {
+                    let values: Vec<Value> = e
+                        .variants
+                        .iter()
+                        .map(|v| json!(enum_value_name(enum_name, &v.name)))
+                        .collect();
+                    parameter.insert("enum".into(), Value::Array(values));
+                }
+                let docs = param.field.docs.text();
+                if !docs.is_empty() {
+                    parameter.insert("description".into(), json!(docs));
+                }
+                parameter.insert(
+                    "location".into(),
+                    json!(format!("$message.payload#/{}", json_name(&param.field.name))),
+                );
+            }
+            parameters.insert(name, Value::Object(parameter));
+        }
+        Some(Value::Object(parameters))
+    }
+
+    /// The operation's security: any one of the schemes. Records the schemes for the components.
+    fn security(&mut self, auth: Option<&Auth>) -> Option<Value> {
+        let auth = auth?;
+        let refs = auth
+            .schemes
+            .iter()
+            .map(|scheme| {
+                let (name, definition) = security_scheme(scheme);
+                let reference = json!({ "$ref": format!("#/components/securitySchemes/{name}") });
+                self.schemes.insert(name, definition);
+                reference
+            })
+            .collect();
+        Some(Value::Array(refs))
+    }
+
+    fn components(&mut self) -> Value {
+        let mut schemas = Map::new();
+        let reachable = reachable_types(self.model, self.package);
+        for (name, qualified, def) in self.schemas.names.all(self.model) {
+            if reachable.contains(&qualified) {
+                schemas.insert(name, self.schemas.type_def(def));
+            }
+        }
+        schemas.append(&mut self.payloads);
+        let mut components = Map::new();
+        components.insert("schemas".into(), Value::Object(schemas));
+        components.insert("messages".into(), Value::Object(std::mem::take(&mut self.messages)));
+        if !self.schemes.is_empty() {
+            let schemes: Map<String, Value> = std::mem::take(&mut self.schemes).into_iter().collect();
+            components.insert("securitySchemes".into(), Value::Object(schemes));
+        }
+        Value::Object(components)
+    }
+}
+
+/// What differs between the WebSocket operations.
+struct WsOperation<'a> {
+    action: &'static str,
+    suffix: &'static str,
+    title: String,
+    summary: String,
+    description: Option<String>,
+    deprecated: Option<&'a Deprecation>,
+    auth: Option<&'a Auth>,
+}
+
+/// The MQTT 5 properties every JSON message carries; a request also names its response topic.
+fn mqtt_message_binding(response_topic: bool) -> Value {
+    let mut binding = Map::new();
+    binding.insert("payloadFormatIndicator".into(), json!(1));
+    binding.insert("contentType".into(), json!(JSON));
+    if response_topic {
+        binding.insert(
+            "responseTopic".into(),
+            json!({ "type": "string", "description": "The topic the reply is published to; required." }),
+        );
+    }
+    binding.insert("bindingVersion".into(), json!(MQTT_BINDING_VERSION));
+    Value::Object(binding)
+}
+
+fn correlation_id() -> Value {
+    json!({
+        "location": CORRELATION_DATA,
+        "description": "The MQTT 5 correlation data of the request, copied into its reply.",
+    })
+}
+
+/// Security scheme component names follow the OpenAPI document's, so both read alike. AsyncAPI has
+/// no MQTT-specific schemes for per-message credentials, so the HTTP ones are used and the
+/// description says how the credential travels on each protocol.
+fn security_scheme(scheme: &AuthScheme) -> (String, Value) {
+    match scheme {
+        AuthScheme::Bearer => (
+            "bearerAuth".into(),
+            json!({
+                "type": "http",
+                "scheme": "bearer",
+                "description": "A bearer token: `Authorization: Bearer <token>` on the WebSocket upgrade request; on MQTT, an MQTT 5 user property `Authorization` with the same value on each request.",
+            }),
+        ),
+        AuthScheme::Basic => (
+            "basicAuth".into(),
+            json!({
+                "type": "http",
+                "scheme": "basic",
+                "description": "User name and password: `Authorization: Basic …` on the WebSocket upgrade request; on MQTT, an MQTT 5 user property `Authorization` with the same value on each request.",
+            }),
+        ),
+        AuthScheme::ApiKey { location, name } => {
+            let (prefix, place, where_) = match location {
+                ApiKeyLocation::Header => ("apiKeyHeader", "header", "header of the WebSocket upgrade request"),
+                ApiKeyLocation::Query => ("apiKeyQuery", "query", "query parameter of the WebSocket URL"),
+            };
+            (
+                format!("{prefix}{}", upper_camel_case(name)),
+                json!({
+                    "type": "httpApiKey",
+                    "name": name,
+                    "in": place,
+                    "description": format!("An API key in the `{name}` {where_}; on MQTT, an MQTT 5 user property `{name}` on each request."),
+                }),
+            )
+        }
+    }
+}
+
+/// AsyncAPI security requirements cannot carry scopes for HTTP schemes: they are stated in words.
+fn scopes_note(auth: Option<&Auth>) -> String {
+    match auth {
+        Some(auth) if !auth.scopes.is_empty() => {
+            let scopes: Vec<String> = auth.scopes.iter().map(|s| format!("`{s}`")).collect();
+            format!("The credential must carry the scopes {}.", scopes.join(", "))
+        }
+        _ => String::new(),
+    }
+}
+
+fn append(text: Option<String>, more: &str) -> Option<String> {
+    match (text, more.is_empty()) {
+        (text, true) => text,
+        (Some(text), false) => Some(format!("{text}\n\n{more}")),
+        (None, false) => Some(more.to_string()),
+    }
+}
+
+/// AsyncAPI 3 operations and messages have no `deprecated` flag: the description says it (and
+/// `x-deprecated` marks it for tools).
+fn with_deprecation(text: Option<String>, deprecated: Option<&Deprecation>) -> Option<String> {
+    match deprecated {
+        Some(deprecation) => Some(
+            format!("{}{}", text.unwrap_or_default(), deprecation_note(deprecation))
+                .trim_start()
+                .to_string(),
+        ),
+        None => text,
+    }
+}
+
+fn deprecation_note(deprecation: &Deprecation) -> String {
+    match &deprecation.note {
+        Some(note) => format!("\n\n**Deprecated:** {note}"),
+        None => "\n\n**Deprecated.**".into(),
+    }
+}
+
+/// `pet_sold` → `Pet sold`.
+fn title(name: &str) -> String {
+    let words = words(name).join(" ");
+    let mut chars = words.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// The first sentence or line of the docs as summary, the whole text as description.
+fn summary_and_description(docs: &Docs, name: &str) -> (String, Option<String>) {
+    let text = docs.text();
+    if text.is_empty() {
+        return (title(name), None);
+    }
+    let first_line = text.lines().next().unwrap_or("").trim();
+    let summary = match first_line.find(". ") {
+        Some(end) => first_line[..=end].to_string(),
+        None => first_line.trim_end_matches('.').to_string(),
+    };
+    let description = if text.trim() == first_line { None } else { Some(text) };
+    (summary, description)
+}
+
+/// `acme.pets.v1` → `v1`; a package without a version suffix is `0.0.0`.
+fn package_version(package: &str) -> String {
+    let last = package.rsplit('.').next().unwrap_or("");
+    let is_version = last.starts_with('v') && last[1..].chars().next().is_some_and(|c| c.is_ascii_digit());
+    if is_version { last.to_string() } else { "0.0.0".into() }
 }

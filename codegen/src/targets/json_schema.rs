@@ -1,7 +1,7 @@
 //! JSON Schema for model types, following `docs/json-mapping.md`. Shared by the OpenAPI, AsyncAPI
 //! and OpenRPC targets, which differ only in dialect and in where component schemas live.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 
@@ -279,6 +279,42 @@ impl SchemaGen<'_> {
         schema
     }
 
+    /// The component name of an event's payload object: `PetSoldEvent`, or `PetSoldEventPayload`
+    /// when a declared type already has that name.
+    pub fn event_payload_name(&self, event: &Event) -> String {
+        let name = crate::model::bindings::event_payload_name(event);
+        if self.names.is_taken(&name) {
+            format!("{name}Payload")
+        } else {
+            name
+        }
+    }
+
+    /// The component schema of an event's payload: an object with one property per parameter.
+    pub fn event_payload(&self, service: &Service, event: &Event) -> Value {
+        let fields: Vec<Field> = event.params.iter().map(|p| p.field.clone()).collect();
+        let mut schema = self.object(&fields);
+        let mut front = Map::new();
+        front.insert("title".into(), json!(crate::model::bindings::event_payload_name(event)));
+        let docs = event.docs.text();
+        front.insert(
+            "description".into(),
+            json!(if docs.is_empty() {
+                format!("Payload of the `{}` event of {}.", event.name, service.name)
+            } else {
+                docs
+            }),
+        );
+        if event.deprecated.is_some() {
+            front.insert("deprecated".into(), json!(true));
+        }
+        if let Value::Object(map) = &mut schema {
+            front.append(map);
+            *map = front;
+        }
+        schema
+    }
+
     /// A default value as the JSON mapping writes it.
     pub fn literal(&self, ty: &TypeRef, literal: &Literal) -> Value {
         match (ty.required(), literal) {
@@ -299,6 +335,65 @@ impl SchemaGen<'_> {
             }
             (_, Literal::List(items)) => Value::Array(items.iter().map(|item| self.literal(ty, item)).collect()),
         }
+    }
+}
+
+/// Qualified names of the types a package's document needs in its component schemas: the
+/// package's own types plus every type its services use (parameters, results, thrown errors,
+/// event parameters), followed transitively through fields and union variants.
+pub fn reachable_types(model: &Model, package: &Package) -> BTreeSet<String> {
+    let mut pending: Vec<String> = package
+        .types
+        .iter()
+        .map(|ty| format!("{}.{}", package.name, ty.name))
+        .collect();
+    for service in &package.services {
+        for method in &service.methods {
+            for param in &method.params {
+                collect_named(&param.field.ty, &mut pending);
+            }
+            if let Some(returns) = &method.returns {
+                collect_named(returns, &mut pending);
+            }
+            pending.extend(method.throws.iter().cloned());
+        }
+        for event in &service.events {
+            for param in &event.params {
+                collect_named(&param.field.ty, &mut pending);
+            }
+        }
+    }
+    let mut seen = BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        match model.type_def(&name).map(|def| &def.kind) {
+            Some(TypeKind::Struct(Struct { fields, .. }) | TypeKind::Error(ErrorDef { fields, .. })) => {
+                for field in fields {
+                    collect_named(&field.ty, &mut pending);
+                }
+            }
+            Some(TypeKind::Union(union)) => {
+                for variant in &union.variants {
+                    collect_named(&variant.ty, &mut pending);
+                }
+            }
+            Some(TypeKind::Enum(_)) | None => {}
+        }
+    }
+    seen
+}
+
+fn collect_named(ty: &TypeRef, out: &mut Vec<String>) {
+    match ty {
+        TypeRef::Named(name) => out.push(name.clone()),
+        TypeRef::List(inner) | TypeRef::Optional(inner) => collect_named(inner, out),
+        TypeRef::Map(key, value) => {
+            collect_named(key, out);
+            collect_named(value, out);
+        }
+        TypeRef::Scalar(_) => {}
     }
 }
 

@@ -355,9 +355,12 @@ impl<'a> FileBuilder<'a> {
                     .collect()
             }
             Payload::Wrapped { ty, field, note } => {
+                let notes: Vec<String> = std::iter::once(note.to_string())
+                    .chain(string_format_note(ty))
+                    .collect();
                 let (label, ty) = self.speller.field_type(ty);
                 vec![FieldView {
-                    comment: note_comment(note),
+                    comment: comment(&Docs::default(), &notes),
                     label: label.prefix(),
                     ty,
                     options: field_options(false, &field, &json_name(&field)),
@@ -541,6 +544,7 @@ impl<'a> FileBuilder<'a> {
     /// (protovalidate is an extension), so they are noted in the comment.
     fn field(&mut self, field: &Field, number: u32) -> FieldView {
         let mut notes = deprecation_notes(field.deprecated.as_ref());
+        notes.extend(string_format_note(&field.ty));
         notes.extend(constraints_note(&field.constraints));
         if let Some(default) = &field.default {
             notes.push(format!(
@@ -662,6 +666,19 @@ fn reserved_statements(numbers: &[NumberRange], names: impl Iterator<Item = Stri
     statements
 }
 
+/// What a `string` holds when the model knows more (uuid, decimal), since proto3 has no such types.
+fn string_format_note(ty: &TypeRef) -> Option<String> {
+    let element = match ty {
+        TypeRef::Optional(inner) | TypeRef::List(inner) | TypeRef::Map(_, inner) => inner.as_ref(),
+        other => other,
+    };
+    match element {
+        TypeRef::Scalar(Scalar::Uuid) => Some("Format: a UUID, lowercase and hyphenated.".into()),
+        TypeRef::Scalar(Scalar::Decimal) => Some("Format: an exact decimal number, such as `12.50`.".into()),
+        _ => None,
+    }
+}
+
 /// `Constraints: length 1..=64, pattern `^…$`.`, in the IDL's own range syntax.
 fn constraints_note(constraints: &Constraints) -> Option<String> {
     let mut parts = Vec::new();
@@ -725,5 +742,100 @@ fn literal(model: &Model, value: &Literal, ty: &TypeRef) -> String {
             let items: Vec<String> = items.iter().map(|item| literal(model, item, element)).collect();
             format!("[{}]", items.join(", "))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn proto(source: &str) -> Vec<GeneratedFile> {
+        let compilation = crate::compile_str("test.idl", source);
+        let model = compilation
+            .checked_model()
+            .unwrap_or_else(|| panic!("{}", compilation.render_diagnostics()));
+        generate(model)
+    }
+
+    fn contents<'a>(files: &'a [GeneratedFile], path: &str) -> &'a str {
+        files
+            .iter()
+            .find(|file| file.path == std::path::Path::new(path))
+            .map(|file| file.contents.as_str())
+            .unwrap_or_else(|| panic!("no {path} in {:?}", files.iter().map(|f| &f.path).collect::<Vec<_>>()))
+    }
+
+    const SOURCE: &str = r#"
+package acme.shop.v1;
+
+/// An item.
+struct Item { id: u64 }
+
+/// A page of items.
+struct ListItemsResponse { items: list<Item> }
+
+/// Named like a response, but two rpcs return it.
+struct FindResponse { items: list<Item> }
+
+service Shop {
+    #[readonly]
+    fn list_items() -> ListItemsResponse;
+    fn find() -> FindResponse;
+    fn find_more() -> FindResponse;
+    #[idempotent]
+    fn get_item(id: u64) -> Item;
+    fn upload(chunks: stream Item) -> stream Item;
+    event item_sold(id: u64, price: decimal);
+}
+"#;
+
+    #[test]
+    fn one_file_per_package_beside_buf_yaml() {
+        let files = proto(SOURCE);
+        let paths: Vec<_> = files.iter().map(|file| file.path.clone()).collect();
+        assert_eq!(
+            paths,
+            ["buf.yaml", "acme/shop/v1/shop.proto"].map(std::path::PathBuf::from)
+        );
+        assert!(contents(&files, "buf.yaml").contains("- STANDARD"));
+    }
+
+    #[test]
+    fn responses_are_wrapped_unless_a_struct_already_fits() {
+        let files = proto(SOURCE);
+        let file = contents(&files, "acme/shop/v1/shop.proto");
+        assert!(file.contains("rpc ListItems(ListItemsRequest) returns (ListItemsResponse) {"));
+        assert!(file.contains("option idempotency_level = NO_SIDE_EFFECTS;"));
+        // Used by two rpcs: each gets its own wrapper, under the service-prefixed name when the
+        // struct holds the standard one.
+        assert!(file.contains("rpc Find(FindRequest) returns (ShopServiceFindResponse);"));
+        assert!(
+            file.contains("message ShopServiceFindResponse {\n  // The result.\n  FindResponse find_response = 1;\n}")
+        );
+        assert!(file.contains("message GetItemResponse {\n  // The result.\n  Item item = 1;\n}"));
+        assert!(file.contains("rpc Upload(stream UploadRequest) returns (stream UploadResponse);"));
+        assert!(file.contains("message UploadRequest {\n  Item chunks = 1;\n}"));
+    }
+
+    #[test]
+    fn events_are_server_streaming_subscriptions() {
+        let files = proto(SOURCE);
+        let file = contents(&files, "acme/shop/v1/shop.proto");
+        assert!(
+            file.contains(
+                "rpc SubscribeItemSold(SubscribeItemSoldRequest) returns (stream SubscribeItemSoldResponse) {"
+            )
+        );
+        assert!(file.contains("message SubscribeItemSoldRequest {}"));
+        assert!(
+            file.contains(
+                "  uint64 id = 1;\n  // Format: an exact decimal number, such as `12.50`.\n  string price = 2;"
+            )
+        );
+    }
+
+    #[test]
+    fn output_is_deterministic() {
+        assert_eq!(proto(SOURCE), proto(SOURCE));
     }
 }

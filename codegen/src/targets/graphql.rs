@@ -1,9 +1,0 @@
-//! The `graphql` target: GraphQL SDL (not written yet).
-
-use super::GeneratedFile;
-use crate::model::Model;
-
-pub fn generate(model: &Model) -> Vec<GeneratedFile> {
-    let _ = model;
-    Vec::new()
-}

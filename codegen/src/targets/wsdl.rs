@@ -1,9 +1,0 @@
-//! The `wsdl` target: WSDL 1.1 (not written yet).
-
-use super::GeneratedFile;
-use crate::model::Model;
-
-pub fn generate(model: &Model) -> Vec<GeneratedFile> {
-    let _ = model;
-    Vec::new()
-}
