@@ -27,10 +27,12 @@
 //! costs nothing. A step that starts a broker keeps the child process in a guard whose `Drop`
 //! kills it, so the broker stops even when the step fails half way.
 
+mod artifacts;
 mod bench;
 mod ctx;
 mod synth;
 mod test;
+mod tools;
 
 use std::process::ExitCode;
 

@@ -42,12 +42,17 @@ pub const STEPS: &[Step] = &[
         title: "end to end: the omniface CLI on examples/",
         run: cli,
     },
+    Step {
+        name: "artifacts",
+        title: "generated artifacts accepted by their ecosystems' tools (buf, redocly, graphql, xmllint, zeep, asyncapi, openrpc)",
+        run: crate::artifacts::artifacts,
+    },
 ];
 
 pub fn run(ctx: &Ctx, args: &[String]) -> Result {
     if args.iter().any(|a| a == "--list") {
         for s in STEPS {
-            println!("{:<8} {}", s.name, s.title);
+            println!("{:<10} {}", s.name, s.title);
         }
         return Ok(());
     }

@@ -162,14 +162,11 @@ impl<'a> TypeSpeller<'a> {
         let segments: Vec<&str> = self.package.split('.').collect();
         let shadowed = (1..=segments.len()).any(|len| {
             let candidate = format!("{}.{first}", segments[..len].join("."));
-            self.model.packages.iter().any(|package| {
-                package.name == candidate
-                    || package.name.starts_with(&format!("{candidate}."))
-                    || package
-                        .types
-                        .iter()
-                        .any(|ty| format!("{}.{}", package.name, ty.name) == candidate)
-            })
+            self.model.type_def(&candidate).is_some()
+                || self.model.packages.iter().any(|package| {
+                    package.name == candidate
+                        || package.name.strip_prefix(candidate.as_str()).is_some_and(|rest| rest.starts_with('.'))
+                })
         });
         if shadowed {
             format!(".{qualified}")

@@ -1,4 +1,5 @@
-//! The `wsdl` target: one self-contained WSDL 1.1 file per service (`PetStore.wsdl`), document/literal
+//! The `wsdl` target: one self-contained WSDL 1.1 file per package with services
+//! (`acme.pets.v1.wsdl`), each service its own port type, bindings and `wsdl:service`; document/literal
 //! wrapped, with a SOAP 1.1 binding that follows the WS-I Basic Profile 1.1 and a SOAP 1.2 binding
 //! (outside that profile's scope, written by the same rules).
 //!
@@ -26,7 +27,8 @@
 //!   in the documentation); lists and maps are repeated elements, a map's entries `key`/`value` pairs.
 //!   Constraints are facets; patterns are translated to XSD regular expressions (see [`pattern`]).
 //! - **Collisions.** A generated name that meets another in the same XML symbol space (method
-//!   `get_pet_response` beside `get_pet`, an error named like an operation) gets a numeric suffix
+//!   `get_pet_response` beside `get_pet`, an error named like an operation, the same method name in
+//!   two services of the package) gets a numeric suffix
 //!   (`GetPetResponse2`), request wrappers keeping theirs first; the examples have none.
 //! - **Left out.** Streaming methods and events have no request/response form; each is named in an
 //!   XML comment saying why.
@@ -53,12 +55,10 @@ pub fn generate(model: &Model) -> Vec<GeneratedFile> {
     model
         .packages
         .iter()
-        .flat_map(|package| package.services.iter().map(move |service| (package, service)))
-        .map(|(package, service)| GeneratedFile {
-            path: names::file_name(model, &package.name, &service.name).into(),
-            contents: definitions(model, package, service)
-                .render()
-                .expect("rendering a WSDL document cannot fail"),
+        .filter(|package| !package.services.is_empty())
+        .map(|package| GeneratedFile {
+            path: format!("{}.wsdl", package.name).into(),
+            contents: definitions(model, package).render().expect("rendering a WSDL document cannot fail"),
         })
         .collect()
 }
@@ -67,13 +67,18 @@ pub fn generate(model: &Model) -> Vec<GeneratedFile> {
 #[template(path = "wsdl/definitions.wsdl", escape = "none")]
 struct DefinitionsView {
     package: String,
-    service: String,
     namespace: String,
     package_docs: Option<String>,
-    service_docs: Option<String>,
     types: Vec<TypeView>,
     elements: Vec<GlobalElementView>,
     messages: Vec<MessageView>,
+    services: Vec<ServiceView>,
+}
+
+/// One service: its port type, its SOAP 1.1 and 1.2 bindings and its endpoint.
+struct ServiceView {
+    name: String,
+    docs: Option<String>,
     port_type: String,
     /// Why each method or event is not an operation.
     left_out: Vec<String>,
@@ -90,8 +95,8 @@ struct MessageView {
 
 struct OperationView {
     name: String,
-    docs: Option<String>,
     soap_action: String,
+    docs: Option<String>,
     input: String,
     output: String,
     faults: Vec<FaultView>,
@@ -102,17 +107,23 @@ struct FaultView {
     message: String,
 }
 
-/// One SOAP binding and its port; the two differ only in the extension namespace prefix.
 struct BindingView {
     name: String,
     port: String,
-    /// `soap` (SOAP 1.1) or `soap12`.
     prefix: &'static str,
 }
 
-fn definitions(model: &Model, package: &Package, service: &Service) -> DefinitionsView {
+fn definitions(model: &Model, package: &Package) -> DefinitionsView {
     let namespace = names::target_namespace(&package.name);
-    let (methods, left_out) = soap_methods(service);
+    let per_service: Vec<(&Service, Vec<&Method>, Vec<String>)> = package
+        .services
+        .iter()
+        .map(|service| {
+            let (methods, left_out) = soap_methods(service);
+            (service, methods, left_out)
+        })
+        .collect();
+    let methods: Vec<&Method> = per_service.iter().flat_map(|(_, methods, _)| methods.iter().copied()).collect();
 
     let roots: Vec<TypeRef> = methods
         .iter()
@@ -172,7 +183,7 @@ fn definitions(model: &Model, package: &Package, service: &Service) -> Definitio
         element: fault.element.clone(),
     }));
 
-    let operations = planned
+    let mut operations: Vec<OperationView> = planned
         .into_iter()
         .map(|planned| {
             let method = planned.method;
@@ -182,10 +193,7 @@ fn definitions(model: &Model, package: &Package, service: &Service) -> Definitio
                 .iter()
                 .filter(|error| seen.insert(error.as_str()))
                 .filter_map(|error| faults.iter().find(|fault| &fault.qualified == error))
-                .map(|fault| FaultView {
-                    name: fault.name.clone(),
-                    message: fault.message.clone(),
-                })
+                .map(|fault| FaultView { name: fault.name.clone(), message: fault.message.clone() })
                 .collect();
             OperationView {
                 soap_action: names::soap_action(&namespace, &planned.operation),
@@ -198,30 +206,40 @@ fn definitions(model: &Model, package: &Package, service: &Service) -> Definitio
         })
         .collect();
 
+    // Operations were planned in service order; hand each service its own.
+    let mut services = Vec::new();
+    for (service, methods, left_out) in per_service {
+        let rest = operations.split_off(methods.len().min(operations.len()));
+        let own = std::mem::replace(&mut operations, rest);
+        services.push(ServiceView {
+            name: service.name.clone(),
+            docs: documentation(&service.docs, service.deprecated.as_ref(), Vec::new()),
+            port_type: format!("{}PortType", service.name),
+            left_out,
+            operations: own,
+            bindings: vec![
+                BindingView {
+                    name: format!("{}Soap11Binding", service.name),
+                    port: format!("{}Soap11Port", service.name),
+                    prefix: "soap",
+                },
+                BindingView {
+                    name: format!("{}Soap12Binding", service.name),
+                    port: format!("{}Soap12Port", service.name),
+                    prefix: "soap12",
+                },
+            ],
+            address: format!("{ADDRESS_PREFIX}{}", service.name),
+        });
+    }
+
     DefinitionsView {
         package: package.name.clone(),
-        service: service.name.clone(),
         package_docs: documentation(&package.docs, None, Vec::new()),
-        service_docs: documentation(&service.docs, service.deprecated.as_ref(), Vec::new()),
         types,
         elements,
         messages,
-        port_type: format!("{}PortType", service.name),
-        left_out,
-        operations,
-        bindings: vec![
-            BindingView {
-                name: format!("{}Soap11Binding", service.name),
-                port: format!("{}Soap11Port", service.name),
-                prefix: "soap",
-            },
-            BindingView {
-                name: format!("{}Soap12Binding", service.name),
-                port: format!("{}Soap12Port", service.name),
-                prefix: "soap12",
-            },
-        ],
-        address: format!("{ADDRESS_PREFIX}{}", service.name),
+        services,
         namespace,
     }
 }

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use crate::model::naming::{lower_camel_case, upper_camel_case};
-use crate::model::{Method, Model, TypeRef};
+use crate::model::{Method, TypeRef};
 
 /// The namespace of a package's schema and of its services' WSDL definitions: `urn:acme:pets:v1`.
 pub fn target_namespace(package: &str) -> String {
@@ -52,21 +52,6 @@ pub fn package_qualified_type_name(package: &str, name: &str) -> String {
 /// The generated key/value type of a map field: `DeviceLabelsEntry`.
 pub fn map_entry_type_name(owner: &str, field: &str) -> String {
     format!("{owner}{}Entry", upper_camel_case(field))
-}
-
-/// Output file of a service: `PetStore.wsdl`, or `acme.pets.v1.PetStore.wsdl` when services of two
-/// packages share the name.
-pub fn file_name(model: &Model, package: &str, service: &str) -> String {
-    let same_name = model
-        .packages
-        .iter()
-        .filter(|p| p.services.iter().any(|s| s.name == service))
-        .count();
-    if same_name > 1 {
-        format!("{package}.{service}.wsdl")
-    } else {
-        format!("{service}.wsdl")
-    }
 }
 
 /// Names handed out in one symbol space (XSD types, global elements, WSDL messages). A wanted name
