@@ -266,7 +266,7 @@ const BROKEN: &[Broken] = &[
         variant: "",
         what: "a $ref to nothing",
         must_fail: &["redocly lint", "openapi-spec-validator"],
-        break_it: dangling_ref,
+        break_it: openapi_dangling_ref,
     },
     Broken {
         name: "openapi-3.0-dangling-ref",
@@ -274,7 +274,7 @@ const BROKEN: &[Broken] = &[
         variant: "3.0",
         what: "a $ref to nothing",
         must_fail: &["redocly lint", "openapi-spec-validator"],
-        break_it: dangling_ref,
+        break_it: openapi_dangling_ref,
     },
     Broken {
         name: "graphql-unknown-type",
@@ -1113,6 +1113,28 @@ fn dangling_ref(text: &str) -> Option<String> {
         .then(|| text.replacen(REF, "\"$ref\": \"#/noSuchSection/", 1))
 }
 
+/// Points the first `$ref` under `paths` (outside `x-` extensions, which openapi-spec-validator
+/// rightly leaves alone) at a schema that does not exist.
+fn openapi_dangling_ref(text: &str) -> Option<String> {
+    fn first_ref(value: &mut serde_json::Value) -> Option<&mut serde_json::Value> {
+        match value {
+            serde_json::Value::Object(map) => {
+                if map.get("$ref").is_some_and(|r| r.is_string()) {
+                    return map.get_mut("$ref");
+                }
+                map.iter_mut()
+                    .filter(|(key, _)| !key.starts_with("x-"))
+                    .find_map(|(_, v)| first_ref(v))
+            }
+            serde_json::Value::Array(items) => items.iter_mut().find_map(first_ref),
+            _ => None,
+        }
+    }
+    let mut doc: serde_json::Value = serde_json::from_str(text).ok()?;
+    *first_ref(doc.get_mut("paths")?)? = "#/components/schemas/NoSuchSchema".into();
+    serde_json::to_string_pretty(&doc).ok().map(|s| s + "\n")
+}
+
 fn graphql_unknown_type(text: &str) -> Option<String> {
     Some(format!("{text}\ntype BrokenRef {{\n  value: NoSuchType\n}}\n"))
 }
@@ -1266,5 +1288,8 @@ mod tests {
         assert_eq!(misindent("a {\n  b;\n}\n").as_deref(), Some("a {\n     b;\n}\n"));
         assert_eq!(wsdl_unclosed("<a>\n</wsdl:definitions>\n").as_deref(), Some("<a>\n\n"));
         assert_eq!(dangling_ref("{}"), None);
+        let openapi = r##"{"paths": {"/a": {"get": {"x-itemSchema": {"$ref": "#/x"}, "responses": {"200": {"schema": {"$ref": "#/components/schemas/A"}}}}}}}"##;
+        let broken = openapi_dangling_ref(openapi).unwrap_or_default();
+        assert!(broken.contains("\"#/x\"") && broken.contains("NoSuchSchema") && !broken.contains("schemas/A"));
     }
 }

@@ -32,7 +32,8 @@ const verdict = (check, ok, file, summary) =>
     if (!ok) failed++;
     let summary;
     if (errors.length) {
-      summary = `${errors.length} error(s): ${errors[0].code} ${errors[0].message} at ${where(errors[0])}`;
+      const codes = errors.map((d) => d.code).join(', ');
+      summary = `${errors.length} error(s) [${codes}]; first: ${errors[0].message} at ${where(errors[0])}`;
     } else if (!document) {
       summary = 'the parser returned no document';
     } else {

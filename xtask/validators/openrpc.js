@@ -48,7 +48,7 @@ const verdict = (check, ok, file, summary) =>
       message = String(e.message || e);
     }
     console.log(`${file}: parseOpenRPCDocument: ${parsed ? 'ok' : message}`);
-    verdict('parseOpenRPCDocument', parsed, file, message.split('\n')[0]);
+    verdict('parseOpenRPCDocument', parsed, file, message.slice(0, 300));
     if (errors.length || !parsed) failed++;
   }
   process.exit(failed ? 1 : 0);

@@ -107,11 +107,21 @@ impl Target {
 }
 
 /// Generates several targets, in the order given.
+///
+/// Targets are independent, so each runs on its own thread; the files come back in target order,
+/// so the output does not depend on scheduling.
 pub fn generate(model: &Model, targets: &[Target], options: &Options) -> Vec<GeneratedFile> {
-    targets
-        .iter()
-        .flat_map(|target| target.generate(model, options))
-        .collect()
+    if targets.len() < 2 {
+        return targets.iter().flat_map(|target| target.generate(model, options)).collect();
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            targets.iter().map(|target| scope.spawn(move || target.generate(model, options))).collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    })
 }
 
 /// Writes files under `out_dir`, leaving a file untouched when its contents are already right (so
