@@ -909,7 +909,7 @@ fn xmllint_well_formed(env: &Env, artifact: &Artifact) -> Verdict {
 fn xmllint_wsdl_xsd(env: &Env, artifact: &Artifact) -> Verdict {
     let mut cmd = tool(env, "xmllint");
     cmd.args(["--noout", "--nonet", "--schema"])
-        .arg(&env.tools.wsdl_xsd)
+        .arg(rel(env, &env.tools.wsdl_xsd))
         .arg(rel(env, &artifact.path));
     by_status(&mut cmd, &[1, 3], |o| first_line(&text_of(o)))
 }

@@ -307,8 +307,15 @@ impl<'m> SchemaBuilder<'m> {
             } else {
                 vec![def.name.clone(), prefixed]
             };
+            let qualified = format!("{}.{}", package.name, def.name);
+            // A type used only as an argument and already named like one (`PetInput`) keeps its
+            // name as the input type; it has no output type to take the name from it.
+            if self.is_input_only_named_input(&qualified, def) {
+                self.type_names.insert(qualified, def.name.clone());
+                continue;
+            }
             let name = self.names.claim(&candidates);
-            self.type_names.insert(format!("{}.{}", package.name, def.name), name);
+            self.type_names.insert(qualified, name);
         }
     }
 
@@ -343,6 +350,10 @@ impl<'m> SchemaBuilder<'m> {
         }
     }
 
+    fn is_input_only_named_input(&self, qualified: &str, def: &TypeDef) -> bool {
+        def.name.ends_with("Input") && self.inputs.contains(qualified) && !self.outputs.contains(qualified)
+    }
+
     fn name_inputs(&mut self) {
         for (package, def) in &self.types {
             let qualified = format!("{}.{}", package.name, def.name);
@@ -352,7 +363,12 @@ impl<'m> SchemaBuilder<'m> {
                     .get(&qualified)
                     .cloned()
                     .unwrap_or_else(|| def.name.clone());
-                let name = self.names.claim(&[format!("{base}Input")]);
+                let wanted = if self.is_input_only_named_input(&qualified, def) {
+                    vec![base.clone(), format!("{base}Input")]
+                } else {
+                    vec![format!("{base}Input")]
+                };
+                let name = self.names.claim(&wanted);
                 self.input_names.insert(qualified, name);
             }
         }
