@@ -16,6 +16,13 @@
 //!   command failed and how.
 //! - [`test`]: `cargo xtask test` as a list of steps, [`test::STEPS`]. A step is a plain
 //!   `fn(&Ctx) -> Result`; steps run in order and the first failure stops the run.
+//! - [`artifacts`]: the `artifacts` test step: every file `omniface generate` writes for the
+//!   examples goes through the real tool of its ecosystem (buf, redocly, openapi-spec-validator,
+//!   graphql-js, graphql-core, xmllint, zeep, xmlschema, @asyncapi/parser, the OpenRPC
+//!   meta-schema), and each check must reject a deliberately broken copy. Its validator scripts
+//!   live in `xtask/validators/`.
+//! - [`tools`]: installs those tools into `.tools/` (npm prefix, Python venv, `apt-get` for
+//!   xmllint), skipping what a stamp file says is already there.
 //! - [`bench`]: `cargo xtask bench`, which times the release `omniface` binary on the inputs
 //!   that [`synth`] generates.
 //!
@@ -24,7 +31,8 @@
 //! Write `fn my_step(ctx: &Ctx) -> Result` in `test.rs` and add it to [`test::STEPS`]. Tools a step
 //! needs from npm or PyPI go into `<workspace>/.tools/` (gitignored), installed by a function that
 //! first looks for what it would install and does nothing when it is there, so that a second run
-//! costs nothing. A step that starts a broker keeps the child process in a guard whose `Drop`
+//! costs nothing. [`tools`] does this for the `artifacts` step; add a package to its pinned
+//! lists to use it from a step. A step that starts a broker keeps the child process in a guard whose `Drop`
 //! kills it, so the broker stops even when the step fails half way.
 
 mod artifacts;
