@@ -5,7 +5,7 @@
 
 use crate::loader::InMemory;
 use crate::source::{FileId, Span};
-use crate::syntax::{self, ast::*};
+use crate::syntax::{self, ast::*, lexical};
 use crate::{Compilation, compile_with};
 
 /// Lines longer than this switch a parameter list to one parameter per line.
@@ -56,19 +56,11 @@ fn scan_comments(text: &str) -> Vec<Comment> {
     let mut comments = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        match bytes[i] {
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-                i += 1;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+        match lexical::token_at(bytes, i) {
+            lexical::Token::String => i = lexical::string_end(bytes, i),
+            lexical::Token::LineComment => {
                 let start = i;
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
+                i = lexical::line_comment_end(bytes, i);
                 let is_doc = (text[start..].starts_with("///") && !text[start..].starts_with("////"))
                     || text[start..].starts_with("//!");
                 if !is_doc {
@@ -79,30 +71,16 @@ fn scan_comments(text: &str) -> Vec<Comment> {
                     });
                 }
             }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+            lexical::Token::BlockComment => {
                 let start = i;
-                let mut depth = 0;
-                while i < bytes.len() {
-                    if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'*') {
-                        depth += 1;
-                        i += 2;
-                    } else if bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/') {
-                        depth -= 1;
-                        i += 2;
-                        if depth == 0 {
-                            break;
-                        }
-                    } else {
-                        i += 1;
-                    }
-                }
+                i = lexical::block_comment_end(bytes, i).0;
                 comments.push(Comment {
                     start,
-                    end: i.min(bytes.len()),
+                    end: i,
                     own_line: own_line(text, start),
                 });
             }
-            _ => i += 1,
+            lexical::Token::Code => i += 1,
         }
     }
     comments
@@ -399,30 +377,10 @@ fn closing_paren(text: &str, from: usize) -> usize {
     let bytes = text.as_bytes();
     let mut i = from;
     while i < bytes.len() {
-        match bytes[i] {
-            b')' => return i,
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                let mut depth = 0;
-                while i < bytes.len() {
-                    if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'*') {
-                        depth += 1;
-                        i += 2;
-                    } else if bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/') {
-                        depth -= 1;
-                        i += 2;
-                        if depth == 0 {
-                            break;
-                        }
-                    } else {
-                        i += 1;
-                    }
-                }
-            }
+        match lexical::token_at(bytes, i) {
+            lexical::Token::LineComment => i = lexical::line_comment_end(bytes, i),
+            lexical::Token::BlockComment => i = lexical::block_comment_end(bytes, i).0,
+            _ if bytes[i] == b')' => return i,
             _ => i += 1,
         }
     }

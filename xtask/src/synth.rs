@@ -783,7 +783,10 @@ fn make_service(k: usize, methods: std::ops::Range<usize>, n: &Names) -> Service
             },
             _ if m % 20 == 9 => Method {
                 binding: Some(format!("mqtt(topic = \"s{k}/devices/{{device_id}}/m{m}\", qos = 1)")),
-                params: vec![param("device_id", Ty::Scalar("string")), param("payload", Ty::named(ty))],
+                params: vec![
+                    param("device_id", Ty::Scalar("string")),
+                    param("payload", Ty::named(ty)),
+                ],
                 returns: Some(Ty::named(n.structure(x + 8))),
                 throws: vec![err.to_string()],
                 ..method("Sends a command to a device.", format!("command_{snake}_{m}"))
@@ -846,7 +849,11 @@ pub fn deep_chain_typespec(count: usize) -> String {
     for i in 0..count.saturating_sub(1) {
         let _ = writeln!(out, "model T{i} {{ next: T{}; }}", i + 1);
     }
-    let _ = writeln!(out, "model T{} {{ id: uint64; name: string; }}", count.saturating_sub(1));
+    let _ = writeln!(
+        out,
+        "model T{} {{ id: uint64; name: string; }}",
+        count.saturating_sub(1)
+    );
     out
 }
 
@@ -1468,7 +1475,10 @@ mod tests {
     fn typespec_declares_the_same_types_and_operations() {
         let s = big(400, 60);
         let tsp = s.typespec();
-        assert_eq!(tsp.matches("\nmodel ").count() - tsp.matches("\n@error\nmodel ").count() - s.events, s.structs);
+        assert_eq!(
+            tsp.matches("\nmodel ").count() - tsp.matches("\n@error\nmodel ").count() - s.events,
+            s.structs
+        );
         assert_eq!(tsp.matches("\n@error\nmodel ").count(), s.errors);
         assert_eq!(tsp.matches("\nenum ").count(), s.enums);
         assert_eq!(tsp.matches("\nunion ").count(), s.unions);

@@ -8,6 +8,7 @@ use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::loader::LoadedFile;
 use crate::model::*;
 use crate::source::{FileId, SourceDb, Span};
+use crate::syntax::lexical;
 
 /// Where a type came from, for visibility.
 struct Declared {
@@ -323,32 +324,22 @@ fn words(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        let rest = &bytes[i..];
-        if rest.starts_with(b"//") {
-            i += rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
-        } else if rest.starts_with(b"/*") {
-            let mut depth = 0usize;
-            while i < bytes.len() {
-                if bytes[i..].starts_with(b"/*") {
-                    depth += 1;
-                    i += 2;
-                } else if bytes[i..].starts_with(b"*/") {
-                    depth -= 1;
-                    i += 2;
-                    if depth == 0 {
-                        break;
-                    }
-                } else {
-                    i += 1;
-                }
+        match lexical::token_at(bytes, i) {
+            lexical::Token::String => {
+                i = lexical::string_end(bytes, i);
+                continue;
             }
-        } else if bytes[i] == b'"' {
-            i += 1;
-            while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                i += if bytes[i] == b'\\' { 2 } else { 1 };
+            lexical::Token::LineComment => {
+                i = lexical::line_comment_end(bytes, i);
+                continue;
             }
-            i += 1;
-        } else if bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' {
+            lexical::Token::BlockComment => {
+                i = lexical::block_comment_end(bytes, i).0;
+                continue;
+            }
+            lexical::Token::Code => {}
+        }
+        if bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' {
             let start = i;
             while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
                 i += 1;

@@ -2,6 +2,7 @@
 //! it returns what it could read and the errors it met, and it never panics on any input.
 
 pub mod ast;
+pub mod lexical;
 mod segment;
 
 use pest::Parser as _;

@@ -2,6 +2,8 @@
 //! the rest of the file, and refuses input nested deeper than any real IDL (which would otherwise
 //! exhaust the parser's stack).
 
+use super::lexical;
+
 /// Deeper nesting of brackets or block comments than this is rejected before parsing.
 pub const MAX_NESTING: usize = 64;
 
@@ -32,42 +34,26 @@ pub fn segment(text: &str) -> Vec<Segment> {
         *start = end;
     };
     while i < bytes.len() {
+        match lexical::token_at(bytes, i) {
+            lexical::Token::String => {
+                i = lexical::string_end(bytes, i);
+                continue;
+            }
+            lexical::Token::LineComment => {
+                i = lexical::line_comment_end(bytes, i);
+                continue;
+            }
+            lexical::Token::BlockComment => {
+                let (end, deepest) = lexical::block_comment_end(bytes, i);
+                if deepest > MAX_NESTING && too_deep_at.is_none() {
+                    too_deep_at = Some(i);
+                }
+                i = end;
+                continue;
+            }
+            lexical::Token::Code => {}
+        }
         match bytes[i] {
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-                i += 1;
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                let mut depth = 0usize;
-                while i < bytes.len() {
-                    if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'*') {
-                        depth += 1;
-                        if depth > MAX_NESTING && too_deep_at.is_none() {
-                            too_deep_at = Some(i);
-                        }
-                        i += 2;
-                    } else if bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/') {
-                        depth -= 1;
-                        i += 2;
-                        if depth == 0 {
-                            break;
-                        }
-                    } else {
-                        i += 1;
-                    }
-                }
-                continue;
-            }
             b'{' | b'(' | b'[' | b'<' => {
                 if bytes[i] == b'{' {
                     brace_depth += 1;

@@ -112,11 +112,16 @@ impl Target {
 /// so the output does not depend on scheduling.
 pub fn generate(model: &Model, targets: &[Target], options: &Options) -> Vec<GeneratedFile> {
     if targets.len() < 2 {
-        return targets.iter().flat_map(|target| target.generate(model, options)).collect();
+        return targets
+            .iter()
+            .flat_map(|target| target.generate(model, options))
+            .collect();
     }
     std::thread::scope(|scope| {
-        let handles: Vec<_> =
-            targets.iter().map(|target| scope.spawn(move || target.generate(model, options))).collect();
+        let handles: Vec<_> = targets
+            .iter()
+            .map(|target| scope.spawn(move || target.generate(model, options)))
+            .collect();
         handles
             .into_iter()
             .flat_map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))

@@ -165,7 +165,10 @@ impl<'a> TypeSpeller<'a> {
             self.model.type_def(&candidate).is_some()
                 || self.model.packages.iter().any(|package| {
                     package.name == candidate
-                        || package.name.strip_prefix(candidate.as_str()).is_some_and(|rest| rest.starts_with('.'))
+                        || package
+                            .name
+                            .strip_prefix(candidate.as_str())
+                            .is_some_and(|rest| rest.starts_with('.'))
                 })
         });
         if shadowed {

@@ -58,7 +58,9 @@ pub fn generate(model: &Model) -> Vec<GeneratedFile> {
         .filter(|package| !package.services.is_empty())
         .map(|package| GeneratedFile {
             path: format!("{}.wsdl", package.name).into(),
-            contents: definitions(model, package).render().expect("rendering a WSDL document cannot fail"),
+            contents: definitions(model, package)
+                .render()
+                .expect("rendering a WSDL document cannot fail"),
         })
         .collect()
 }
@@ -123,7 +125,10 @@ fn definitions(model: &Model, package: &Package) -> DefinitionsView {
             (service, methods, left_out)
         })
         .collect();
-    let methods: Vec<&Method> = per_service.iter().flat_map(|(_, methods, _)| methods.iter().copied()).collect();
+    let methods: Vec<&Method> = per_service
+        .iter()
+        .flat_map(|(_, methods, _)| methods.iter().copied())
+        .collect();
 
     let roots: Vec<TypeRef> = methods
         .iter()
@@ -193,7 +198,10 @@ fn definitions(model: &Model, package: &Package) -> DefinitionsView {
                 .iter()
                 .filter(|error| seen.insert(error.as_str()))
                 .filter_map(|error| faults.iter().find(|fault| &fault.qualified == error))
-                .map(|fault| FaultView { name: fault.name.clone(), message: fault.message.clone() })
+                .map(|fault| FaultView {
+                    name: fault.name.clone(),
+                    message: fault.message.clone(),
+                })
                 .collect();
             OperationView {
                 soap_action: names::soap_action(&namespace, &planned.operation),
