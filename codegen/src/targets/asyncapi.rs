@@ -9,8 +9,9 @@ use serde_json::{Map, Value, json};
 
 use super::GeneratedFile;
 use super::json_schema::{Dialect, SchemaGen, SchemaNames, reachable_types};
+use super::prose::{name_in_words, package_version, summary_and_description};
 use crate::model::bindings;
-use crate::model::naming::{enum_value_name, json_name, upper_camel_case, words};
+use crate::model::naming::{enum_value_name, json_name, upper_camel_case};
 use crate::model::*;
 
 const SCHEMAS: &str = "#/components/schemas/";
@@ -200,7 +201,7 @@ impl<'a> Document<'a> {
         let mut operation = Map::new();
         operation.insert("action".into(), json!("send"));
         operation.insert("channel".into(), json!({ "$ref": format!("#/channels/{id}") }));
-        operation.insert("title".into(), json!(format!("Publish {}", title(&event.name))));
+        operation.insert("title".into(), json!(format!("Publish {}", name_in_words(&event.name))));
         operation.insert("summary".into(), json!(summary));
         // Subscribers authenticate to the broker, whose ACLs decide who reads the topic.
         operation.insert(
@@ -238,7 +239,7 @@ impl<'a> Document<'a> {
             WsOperation {
                 action: "send",
                 suffix: "ws",
-                title: format!("Push {}", title(&event.name)),
+                title: format!("Push {}", name_in_words(&event.name)),
                 summary,
                 description: Some(format!("Every `{}` event, as it is published.", event.name)),
                 deprecated,
@@ -269,7 +270,10 @@ impl<'a> Document<'a> {
             *map = front;
         }
         let mut request = self.message_head(&format!("{}.request", method.name), &method.docs, deprecated);
-        request.insert("title".into(), json!(format!("{} request", title(&method.name))));
+        request.insert(
+            "title".into(),
+            json!(format!("{} request", name_in_words(&method.name))),
+        );
         request.insert("contentType".into(), json!(JSON));
         request.insert("correlationId".into(), correlation_id());
         request.insert("payload".into(), payload);
@@ -289,7 +293,7 @@ impl<'a> Document<'a> {
         };
         let mut reply = Map::new();
         reply.insert("name".into(), json!(format!("{}.reply", method.name)));
-        reply.insert("title".into(), json!(format!("{} reply", title(&method.name))));
+        reply.insert("title".into(), json!(format!("{} reply", name_in_words(&method.name))));
         reply.insert(
             "summary".into(),
             json!(format!("The result of `{}`, when it succeeds.", method.name)),
@@ -308,7 +312,7 @@ impl<'a> Document<'a> {
             let error_id = format!("{id}.{}", def.name);
             let mut message = Map::new();
             message.insert("name".into(), json!(def.name));
-            message.insert("title".into(), json!(format!("{} error", title(&def.name))));
+            message.insert("title".into(), json!(format!("{} error", name_in_words(&def.name))));
             let (summary, _) = summary_and_description(&def.docs, &def.name);
             message.insert("summary".into(), json!(summary));
             message.insert(
@@ -370,7 +374,7 @@ impl<'a> Document<'a> {
         let mut operation = Map::new();
         operation.insert("action".into(), json!("receive"));
         operation.insert("channel".into(), json!({ "$ref": format!("#/channels/{request_id}") }));
-        operation.insert("title".into(), json!(title(&method.name)));
+        operation.insert("title".into(), json!(name_in_words(&method.name)));
         operation.insert("summary".into(), json!(summary));
         let protocol = format!(
             "Called by MQTT 5 request/response: publish the request with a response topic and correlation data; the reply (QoS {qos}) goes to that topic with the same correlation data."
@@ -420,7 +424,7 @@ impl<'a> Document<'a> {
         let id = format!("{}.{}", service.name, method.name);
         let auth = bindings::method_auth(service, method);
         let (summary, description) = summary_and_description(&method.docs, &method.name);
-        let method_title = title(&method.name);
+        let method_title = name_in_words(&method.name);
 
         let (input_payload, input_summary) = if method.input_stream {
             let item = method
@@ -537,7 +541,7 @@ impl<'a> Document<'a> {
         let (summary, description) = summary_and_description(docs, name);
         let mut message = Map::new();
         message.insert("name".into(), json!(name));
-        message.insert("title".into(), json!(title(name)));
+        message.insert("title".into(), json!(name_in_words(name)));
         message.insert("summary".into(), json!(summary));
         if let Some(description) = with_deprecation(description, deprecated) {
             message.insert("description".into(), json!(description));
@@ -732,36 +736,4 @@ fn deprecation_note(deprecation: &Deprecation) -> String {
         Some(note) => format!("\n\n**Deprecated:** {note}"),
         None => "\n\n**Deprecated.**".into(),
     }
-}
-
-/// `pet_sold` → `Pet sold`.
-fn title(name: &str) -> String {
-    let words = words(name).join(" ");
-    let mut chars = words.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
-/// The first sentence or line of the docs as summary, the whole text as description.
-fn summary_and_description(docs: &Docs, name: &str) -> (String, Option<String>) {
-    let text = docs.text();
-    if text.is_empty() {
-        return (title(name), None);
-    }
-    let first_line = text.lines().next().unwrap_or("").trim();
-    let summary = match first_line.find(". ") {
-        Some(end) => first_line[..=end].to_string(),
-        None => first_line.trim_end_matches('.').to_string(),
-    };
-    let description = if text.trim() == first_line { None } else { Some(text) };
-    (summary, description)
-}
-
-/// `acme.pets.v1` → `v1`; a package without a version suffix is `0.0.0`.
-fn package_version(package: &str) -> String {
-    let last = package.rsplit('.').next().unwrap_or("");
-    let is_version = last.starts_with('v') && last[1..].chars().next().is_some_and(|c| c.is_ascii_digit());
-    if is_version { last.to_string() } else { "0.0.0".into() }
 }

@@ -10,6 +10,7 @@ pub mod json_schema;
 mod model_json;
 mod openapi;
 mod openrpc;
+mod prose;
 mod proto;
 mod wsdl;
 

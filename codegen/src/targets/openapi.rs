@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 
-use super::json_schema::{Dialect, SchemaGen, SchemaNames, is_required};
+use super::json_schema::{Dialect, SchemaGen, SchemaNames, is_required, reachable_types};
+use super::prose::{package_version, summary_and_description};
 use super::{GeneratedFile, OpenApiVersion, Options};
 use crate::model::bindings::{self, ParamLocation};
 use crate::model::naming::upper_camel_case;
@@ -550,7 +551,7 @@ impl Document<'_> {
         event_payloads: Vec<(String, Value)>,
     ) -> Value {
         let mut schemas = Map::new();
-        let reachable = self.reachable_types(problem_errors);
+        let reachable = reachable_types(self.model, self.package);
         for (name, qualified, def) in self.schemas.names.all(self.model) {
             if reachable.contains(&qualified) {
                 schemas.insert(name, self.schemas.type_def(def));
@@ -639,94 +640,4 @@ impl Document<'_> {
         }
         Value::Object(components)
     }
-
-    /// Types used by this package's services, transitively, plus the package's own types.
-    fn reachable_types(&self, roots: &BTreeSet<String>) -> BTreeSet<String> {
-        let mut pending: Vec<String> = roots.iter().cloned().collect();
-        pending.extend(
-            self.package
-                .types
-                .iter()
-                .map(|t| format!("{}.{}", self.package.name, t.name)),
-        );
-        let add = |ty: &TypeRef, pending: &mut Vec<String>| collect_named(ty, pending);
-        for service in &self.package.services {
-            for method in &service.methods {
-                for param in &method.params {
-                    add(&param.field.ty, &mut pending);
-                }
-                if let Some(returns) = &method.returns {
-                    add(returns, &mut pending);
-                }
-            }
-            for event in &service.events {
-                for param in &event.params {
-                    add(&param.field.ty, &mut pending);
-                }
-            }
-        }
-        let mut seen = BTreeSet::new();
-        while let Some(name) = pending.pop() {
-            if !seen.insert(name.clone()) {
-                continue;
-            }
-            let Some(def) = self.model.type_def(&name) else {
-                continue;
-            };
-            match &def.kind {
-                TypeKind::Struct(Struct { fields, .. }) | TypeKind::Error(ErrorDef { fields, .. }) => {
-                    for field in fields {
-                        collect_named(&field.ty, &mut pending);
-                    }
-                }
-                TypeKind::Union(u) => {
-                    for variant in &u.variants {
-                        collect_named(&variant.ty, &mut pending);
-                    }
-                }
-                TypeKind::Enum(_) => {}
-            }
-        }
-        seen
-    }
-}
-
-fn collect_named(ty: &TypeRef, out: &mut Vec<String>) {
-    match ty {
-        TypeRef::Named(name) => out.push(name.clone()),
-        TypeRef::List(inner) | TypeRef::Optional(inner) => collect_named(inner, out),
-        TypeRef::Map(key, value) => {
-            collect_named(key, out);
-            collect_named(value, out);
-        }
-        TypeRef::Scalar(_) => {}
-    }
-}
-
-/// The first sentence or line of the docs as summary, the whole text as description.
-fn summary_and_description(docs: &Docs, name: &str) -> (String, Option<String>) {
-    let text = docs.text();
-    if text.is_empty() {
-        let words = crate::model::naming::words(name).join(" ");
-        let mut chars = words.chars();
-        let summary = chars
-            .next()
-            .map(|c| c.to_uppercase().chain(chars).collect())
-            .unwrap_or_default();
-        return (summary, None);
-    }
-    let first_line = text.lines().next().unwrap_or("").trim();
-    let summary = match first_line.find(". ") {
-        Some(end) => first_line[..=end].to_string(),
-        None => first_line.trim_end_matches('.').to_string(),
-    };
-    let description = if text.trim() == first_line { None } else { Some(text) };
-    (summary, description)
-}
-
-/// `acme.pets.v1` → `v1`; a package without a version suffix is `0.0.0`.
-fn package_version(package: &str) -> String {
-    let last = package.rsplit('.').next().unwrap_or("");
-    let is_version = last.starts_with('v') && last[1..].chars().next().is_some_and(|c| c.is_ascii_digit());
-    if is_version { last.to_string() } else { "0.0.0".into() }
 }

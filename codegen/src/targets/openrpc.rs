@@ -7,8 +7,9 @@ use serde_json::{Map, Value, json};
 
 use super::GeneratedFile;
 use super::json_schema::{Dialect, SchemaGen, SchemaNames, is_required, reachable_types};
+use super::prose::{package_version, summary_and_description};
 use crate::model::bindings;
-use crate::model::naming::{json_name, lower_camel_case, words};
+use crate::model::naming::{json_name, lower_camel_case};
 use crate::model::*;
 
 const SCHEMAS: &str = "#/components/schemas/";
@@ -310,33 +311,4 @@ fn deprecation_note(deprecation: &Deprecation) -> String {
         Some(note) => format!("\n\n**Deprecated:** {note}"),
         None => "\n\n**Deprecated.**".into(),
     }
-}
-
-/// The first sentence or line of the docs as summary, the whole text as description when it says
-/// more; without docs the name in words (`get_pet` → `Get pet`).
-fn summary_and_description(docs: &Docs, name: &str) -> (String, Option<String>) {
-    let text = docs.text();
-    if text.is_empty() {
-        let words = words(name).join(" ");
-        let mut chars = words.chars();
-        let summary = chars
-            .next()
-            .map(|c| c.to_uppercase().chain(chars).collect())
-            .unwrap_or_default();
-        return (summary, None);
-    }
-    let first_line = text.lines().next().unwrap_or("").trim();
-    let summary = match first_line.find(". ") {
-        Some(end) => first_line[..=end].to_string(),
-        None => first_line.trim_end_matches('.').to_string(),
-    };
-    let description = if text.trim() == first_line { None } else { Some(text) };
-    (summary, description)
-}
-
-/// `acme.pets.v1` → `v1`; a package without a version suffix is `0.0.0`.
-fn package_version(package: &str) -> String {
-    let last = package.rsplit('.').next().unwrap_or("");
-    let is_version = last.starts_with('v') && last[1..].chars().next().is_some_and(|c| c.is_ascii_digit());
-    if is_version { last.to_string() } else { "0.0.0".into() }
 }
