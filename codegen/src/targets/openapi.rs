@@ -122,8 +122,12 @@ impl Document<'_> {
                     .insert(route.verb.name().to_string(), operation);
             }
             for event in &service.events {
-                let payload_name = self.payload_name(event);
-                event_payloads.push((payload_name.clone(), self.event_payload(service, event)));
+                let mut payload_name = self.schemas.event_payload_name(event);
+                // Two services of a package may publish events of the same name.
+                if event_payloads.iter().any(|(name, _)| *name == payload_name) {
+                    payload_name = format!("{}{payload_name}", service.name);
+                }
+                event_payloads.push((payload_name.clone(), self.schemas.event_payload(service, event)));
                 let auth = bindings::event_auth(service, event);
                 if let Some(auth) = auth {
                     for scheme in &auth.schemes {
@@ -194,15 +198,6 @@ impl Document<'_> {
             self.components(&schemes, &problem_errors, event_payloads),
         );
         Value::Object(document)
-    }
-
-    fn payload_name(&self, event: &Event) -> String {
-        let name = bindings::event_payload_name(event);
-        if self.schemas.names.is_taken(&name) {
-            format!("{name}Payload")
-        } else {
-            name
-        }
     }
 
     fn operation(
@@ -425,30 +420,6 @@ impl Document<'_> {
                 }
             }
         })
-    }
-
-    fn event_payload(&self, service: &Service, event: &Event) -> Value {
-        let fields: Vec<Field> = event.params.iter().map(|p| p.field.clone()).collect();
-        let mut schema = self.schemas.object(&fields);
-        let mut front = Map::new();
-        front.insert("title".into(), json!(bindings::event_payload_name(event)));
-        let docs = event.docs.text();
-        front.insert(
-            "description".into(),
-            json!(if docs.is_empty() {
-                format!("Payload of the `{}` event of {}.", event.name, service.name)
-            } else {
-                docs
-            }),
-        );
-        if event.deprecated.is_some() {
-            front.insert("deprecated".into(), json!(true));
-        }
-        if let Value::Object(map) = &mut schema {
-            front.append(map);
-            *map = front;
-        }
-        schema
     }
 
     fn event_stream(&self, service: &Service, event: &Event, payload: &str, auth: Option<&Auth>) -> Value {
