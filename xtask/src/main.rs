@@ -55,8 +55,9 @@ usage: cargo xtask <command>
 commands:
   test [STEP...]    run every test step, or only the named ones (in their usual order)
   test --list       list the test steps
-  bench [--runs N] [--warmup N]
-                    time `omniface check` on generated inputs; writes target/bench/results.md
+  bench [--runs N] [--warmup N] [--generate-runs N] [--typespec-runs N] [--no-typespec]
+                    time `omniface check` and `omniface generate` on generated inputs, side by side
+                    with TypeSpec and protoc; writes target/bench/results.md
 ";
 
 fn main() -> ExitCode {
