@@ -82,6 +82,8 @@ pub fn compile_with(paths: &[String], source: &dyn FileSource) -> Compilation {
         model,
         diagnostics: diagnostics.into_sorted(),
         timings: vec![
+            ("parse", loaded.parse_time),
+            ("lower", loaded.lower_time),
             ("read, parse and lower", loaded_at - start),
             ("resolve and check", checked_at - loaded_at),
         ],

@@ -46,6 +46,9 @@ pub struct LoadedFile {
 }
 
 pub struct Loaded {
+    /// Time spent parsing and lowering, over all files.
+    pub parse_time: std::time::Duration,
+    pub lower_time: std::time::Duration,
     pub sources: SourceDb,
     /// In load order: each root, then (depth first) what it imports.
     pub files: Vec<LoadedFile>,
@@ -61,6 +64,8 @@ pub fn load(roots: &[String], source: &dyn FileSource) -> Loaded {
         files: Vec::new(),
         by_path: HashMap::new(),
         errors: Vec::new(),
+        parse_time: Default::default(),
+        lower_time: Default::default(),
     };
     for root in roots {
         let path = normalize(Path::new(root));
@@ -68,6 +73,8 @@ pub fn load(roots: &[String], source: &dyn FileSource) -> Loaded {
         loader.visit(&path, None, &mut stack);
     }
     Loaded {
+        parse_time: loader.parse_time,
+        lower_time: loader.lower_time,
         sources: loader.sources,
         files: loader.files,
         errors: loader.errors,
@@ -80,6 +87,8 @@ struct Loader<'a> {
     files: Vec<LoadedFile>,
     by_path: HashMap<String, Option<FileId>>,
     errors: Vec<Diagnostic>,
+    parse_time: std::time::Duration,
+    lower_time: std::time::Duration,
 }
 
 impl Loader<'_> {
@@ -140,8 +149,12 @@ impl Loader<'_> {
         let id = self.sources.add(path, text);
         self.by_path.insert(path.to_string(), Some(id));
         let text = self.sources.get(id).map(|f| f.text.clone()).unwrap_or_default();
+        let parse_start = std::time::Instant::now();
         let (ast, mut errors) = syntax::parse(id, &text);
+        let lower_start = std::time::Instant::now();
         let decls = lower_file(&ast, &mut errors);
+        self.parse_time += lower_start - parse_start;
+        self.lower_time += lower_start.elapsed();
         self.errors.extend(errors);
         if decls.package.is_none() {
             self.errors.push(

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use mimalloc::MiMalloc;
 use omniface_codegen::targets::{self, Target};
 use omniface_codegen::{Compilation, compile_files, fmt};
 
@@ -90,6 +91,9 @@ enum MessageFormat {
     Human,
     Json,
 }
+
+#[global_allocator]
+static ALLOCATOR: MiMalloc = MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
