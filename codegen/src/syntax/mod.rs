@@ -114,7 +114,30 @@ fn parse_segment(file: FileId, text: &str, segment: &segment::Segment) -> Parsed
                 },
             }
         }
-        Err(error) => Parsed::Error(syntax_error(file, segment.start, source, error)),
+        Err(_) => Parsed::Error(detailed_syntax_error(file, segment.start, source)),
+    }
+}
+
+/// Serialises the re-parses that collect error detail, since pest's switch for it is global.
+static ERROR_DETAIL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Parses a failing declaration again with pest's error detail on, which records the punctuation
+/// it expected (the normal parse records only rules, and is faster for it). Only the error path
+/// pays for this.
+fn detailed_syntax_error(file: FileId, offset: usize, source: &str) -> Diagnostic {
+    let guard = ERROR_DETAIL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    pest::set_error_detail(true);
+    let result = IdlParser::parse(Rule::chunk, source);
+    pest::set_error_detail(false);
+    drop(guard);
+    match result {
+        Err(error) => syntax_error(file, offset, source, error),
+        // Unreachable in practice: the same input parsed the same way a moment ago.
+        Ok(_) => Diagnostic::error(
+            Code::E0001,
+            Span::new(file, offset..offset + source.len()),
+            "syntax error",
+        ),
     }
 }
 
@@ -123,22 +146,68 @@ fn syntax_error(file: FileId, offset: usize, source: &str, error: pest::error::E
         pest::error::InputLocation::Pos(pos) => pos,
         pest::error::InputLocation::Span((start, _)) => start,
     };
-    // Point at the token that was found, or at the end of the previous one when input ran out.
-    let found_end = source[at..]
-        .char_indices()
-        .find(|(_, c)| c.is_whitespace())
-        .map_or(source.len(), |(index, _)| at + index)
-        .max(at + source[at..].chars().next().map_or(0, char::len_utf8));
-    let found = source[at..found_end].trim();
-    let span = Span::new(file, offset + at..offset + found_end.min(source.len()));
+    // Point at the token that was found: a whole word, or one character of punctuation.
+    let rest = &source[at..];
+    let found_len = match rest.chars().next() {
+        Some(c) if c.is_alphanumeric() || c == '_' => rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len()),
+        Some(_) if rest.starts_with("///") || rest.starts_with("//!") => 3,
+        Some(_) if rest.starts_with("//") || rest.starts_with("/*") || rest.starts_with("->") => 2,
+        Some(c) => c.len_utf8(),
+        None => 0,
+    };
+    let found = &rest[..found_len];
+    let span = Span::new(file, offset + at..offset + at + found_len);
     let (message, label) = match &error.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => {
-            let mut expected: Vec<&str> = positives.iter().filter_map(|rule| describe(*rule)).collect();
-            expected.sort_unstable();
-            expected.dedup();
+            // Punctuation the parser tried at this point (pest records literals separately from
+            // rules); when there is some, the rules that merely start with it add nothing.
+            let mut punctuation: Vec<String> = error
+                .parse_attempts()
+                .map(|attempts| attempts.expected_tokens())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|token| token.to_string())
+                .filter(|token| {
+                    !token.is_empty()
+                        && !token.starts_with(|c: char| c.is_alphanumeric() || c == '_' || c.is_whitespace())
+                        // Comment, byte-order-mark and attribute starts are possible almost
+                        // everywhere and never what was missing.
+                        && !matches!(token.as_str(), "/" | "#" | "\u{feff}")
+                        && !token.starts_with("//")
+                        && !token.starts_with("/*")
+                        && !token.contains("..")
+                })
+                .map(|token| format!("`{token}`"))
+                .collect();
+            punctuation.sort();
+            punctuation.dedup();
+            let starts_with_punctuation = |rule: &Rule| {
+                matches!(
+                    rule,
+                    Rule::field_number
+                        | Rule::default_value
+                        | Rule::optional
+                        | Rule::returns
+                        | Rule::attribute
+                        | Rule::outer_doc
+                        | Rule::inner_doc
+                        | Rule::range_op
+                )
+            };
+            let mut words: Vec<&str> = positives
+                .iter()
+                .filter(|rule| punctuation.is_empty() || !starts_with_punctuation(rule))
+                .filter_map(|rule| describe(*rule))
+                .collect();
+            words.sort_unstable();
+            words.dedup();
+            let mut expected: Vec<String> = punctuation;
+            expected.extend(words.into_iter().map(String::from));
             let expected = match expected.as_slice() {
-                [] => "something else".to_string(),
-                [one] => one.to_string(),
+                [] => "a declaration".to_string(),
+                [one] => one.clone(),
                 [init @ .., last] => format!("{} or {last}", init.join(", ")),
             };
             let found = if found.is_empty() {
