@@ -439,6 +439,32 @@ enum Status {
             &[E0021],
         ),
         case(
+            "e0021_type_named_like_the_proto_service",
+            r#"package acme.test.v1;
+
+/// Settings of the store.
+struct PetStoreService {
+    open: bool,
+}
+
+service PetStore {
+    fn settings() -> PetStoreService;
+}
+"#,
+            &[E0021],
+        ),
+        case(
+            "e0021_method_named_like_an_event_subscription",
+            r#"package acme.test.v1;
+
+service PetStore {
+    fn subscribe_pet_sold() -> string;
+    event pet_sold(id: u64);
+}
+"#,
+            &[E0021],
+        ),
+        case(
             "e0022_unknown_type_did_you_mean",
             r#"package acme.test.v1;
 

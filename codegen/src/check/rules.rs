@@ -94,6 +94,34 @@ fn check_unique_type_names(model: &Model, errors: &mut Vec<Diagnostic>) {
                 converted.insert(camel, (name, span));
             }
         }
+        check_proto_service_names(package, errors);
+    }
+}
+
+/// Rule: proto calls service `PetStore` `PetStoreService`, so no type of the package may be
+/// called that.
+fn check_proto_service_names(package: &Package, errors: &mut Vec<Diagnostic>) {
+    for service in &package.services {
+        let proto_name = upper_camel_case(&service.name);
+        if proto_name.ends_with("Service") {
+            continue;
+        }
+        let proto_name = format!("{proto_name}Service");
+        if let Some(ty) = package.types.iter().find(|ty| upper_camel_case(&ty.name) == proto_name) {
+            errors.push(
+                Diagnostic::error(
+                    Code::E0021,
+                    ty.span,
+                    format!(
+                        "type `{}` and service `{}` both become `{proto_name}` in proto",
+                        ty.name, service.name
+                    ),
+                )
+                .label("collides with the service's proto name")
+                .secondary(service.span, "the service")
+                .help(format!("rename the type, or name the service `{proto_name}` itself")),
+            );
+        }
     }
 }
 
@@ -812,6 +840,25 @@ fn check_service(model: &Model, package: &Package, service: &Service, errors: &m
         "method or event",
         errors,
     );
+    // Rule: event `x` is the proto rpc `SubscribeX`, so no method may be called `subscribe_x`.
+    for event in &service.events {
+        let rpc = format!("Subscribe{}", upper_camel_case(&event.name));
+        if let Some(method) = service.methods.iter().find(|m| upper_camel_case(&m.name) == rpc) {
+            errors.push(
+                Diagnostic::error(
+                    Code::E0021,
+                    method.span,
+                    format!(
+                        "method `{}` and event `{}` both become the rpc `{rpc}` in proto",
+                        method.name, event.name
+                    ),
+                )
+                .label("collides with the event's subscription rpc")
+                .secondary(event.span, "the event")
+                .help("rename the method or the event"),
+            );
+        }
+    }
     for method in &service.methods {
         check_params(model, &method.params, errors);
         check_method_types(model, method, errors);
