@@ -1,6 +1,7 @@
 //! `cargo xtask test artifacts`: every artifact `omniface generate` writes for the examples (and for
-//! a 500-type synthetic API) is accepted by the real tool of its ecosystem, and every one of those checks rejects a
-//! deliberately broken copy of a real artifact, so that a green run means something.
+//! a 500-type synthetic API) is accepted by the real tool of its ecosystem, and every one of those
+//! checks rejects a deliberately broken copy of a real artifact, so that a green run means
+//! something.
 //!
 //! # What runs
 //!
