@@ -14,7 +14,7 @@ use omniface_codegen::{Compilation, compile_files, fmt};
     name = "omniface",
     version,
     about = "One interface definition, every protocol.",
-    long_about = "One interface definition, every protocol.\n\nWrite a service once in an .idl file; omniface checks it and generates spec artifacts and servers for every protocol.",
+    long_about = "One interface definition, every protocol.\n\nWrite a service once in an .idl file; omniface checks it and generates the spec artifact of every protocol (OpenAPI, proto3, GraphQL, WSDL, AsyncAPI, OpenRPC).",
     after_help = "Examples:\n  omniface check examples/petstore.idl\n  omniface generate examples/petstore.idl --target all --out out/\n  omniface fmt examples/*.idl --check"
 )]
 struct Cli {
