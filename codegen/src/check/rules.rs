@@ -2,7 +2,7 @@
 //! run over the resolved model and only push diagnostics (except `fill_defaults`, which records
 //! the pagination items field it inferred).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::model::bindings::{self, MAX_FIELD_NUMBER, PROTOBUF_RESERVED, ParamLocation};
@@ -67,7 +67,9 @@ fn collision(
 fn check_unique_type_names(model: &Model, errors: &mut Vec<Diagnostic>) {
     for package in &model.packages {
         let mut seen: HashMap<&str, Span> = HashMap::new();
-        let mut converted: HashMap<String, (&str, Span)> = HashMap::new();
+        // Names can only meet after conversion when they agree ignoring case and separators, so
+        // the conversion is computed only for such names.
+        let mut loose: HashMap<String, Vec<(&str, Span)>> = HashMap::new();
         let names = package
             .types
             .iter()
@@ -79,20 +81,28 @@ fn check_unique_type_names(model: &Model, errors: &mut Vec<Diagnostic>) {
                 continue;
             }
             seen.insert(name, span);
-            let camel = upper_camel_case(name);
-            if let Some((other, first)) = converted.get(&camel) {
-                errors.push(collision(
-                    kind,
-                    name,
-                    other,
-                    &camel,
-                    "proto, GraphQL and Rust",
-                    span,
-                    *first,
-                ));
-            } else {
-                converted.insert(camel, (name, span));
+            let key: String = name
+                .chars()
+                .filter(|c| *c != '_')
+                .flat_map(char::to_lowercase)
+                .collect();
+            let similar = loose.entry(key).or_default();
+            if !similar.is_empty() {
+                let camel = upper_camel_case(name);
+                if let Some((other, first)) = similar.iter().find(|(other, _)| upper_camel_case(other) == camel) {
+                    errors.push(collision(
+                        kind,
+                        name,
+                        other,
+                        &camel,
+                        "proto, GraphQL and Rust",
+                        span,
+                        *first,
+                    ));
+                    continue;
+                }
             }
+            similar.push((name, span));
         }
         check_proto_service_names(package, errors);
     }
@@ -154,103 +164,101 @@ fn check_type_name_is_not_scalar(name: &str, span: Span, errors: &mut Vec<Diagno
 /// a map somewhere in the loop (no wire format can hold an infinite value). A union is finite when
 /// one of its variants is.
 fn check_recursion(model: &Model, errors: &mut Vec<Diagnostic>) {
-    // Required edges: type -> the named types it needs a value of.
-    let mut required: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut any_of: HashSet<String> = HashSet::new();
-    let mut spans: HashMap<String, Span> = HashMap::new();
+    // Types are numbered so that the check is linear in the size of the model.
+    let types: Vec<&TypeDef> = model.packages.iter().flat_map(|p| p.types.iter()).collect();
+    let mut index: HashMap<String, usize> = HashMap::with_capacity(types.len());
+    let mut position = 0;
     for package in &model.packages {
         for ty in &package.types {
-            let qualified = format!("{}.{}", package.name, ty.name);
-            spans.insert(qualified.clone(), ty.span);
-            let needs: Vec<String> = match &ty.kind {
-                TypeKind::Struct(Struct { fields, .. }) | TypeKind::Error(ErrorDef { fields, .. }) => {
-                    fields.iter().filter_map(|f| required_named(&f.ty)).collect()
-                }
-                TypeKind::Union(u) => {
-                    any_of.insert(qualified.clone());
-                    u.variants.iter().filter_map(|v| required_named(&v.ty)).collect()
-                }
-                TypeKind::Enum(_) => Vec::new(),
-            };
-            required.insert(qualified, needs);
+            index.entry(format!("{}.{}", package.name, ty.name)).or_insert(position);
+            position += 1;
         }
     }
-    // Worklist: a struct is finite when all it needs is; a union when one variant is.
-    let mut waiting: HashMap<&str, usize> = HashMap::new();
-    let mut dependents: HashMap<&str, Vec<&str>> = HashMap::new();
-    let mut finite: HashSet<&str> = HashSet::new();
-    let mut queue: Vec<&str> = Vec::new();
-    for (name, needs) in &required {
-        let known: Vec<&String> = needs.iter().filter(|n| required.contains_key(*n)).collect();
-        let count = if any_of.contains(name) {
-            usize::from(!known.is_empty() && known.len() == needs.len())
+    // Required edges: type -> the named types it needs a value of (names that do not resolve are
+    // reported by the resolver and ignored here).
+    let mut needs: Vec<Vec<usize>> = Vec::with_capacity(types.len());
+    let mut waiting: Vec<usize> = Vec::with_capacity(types.len());
+    for ty in &types {
+        let (named, is_union): (Vec<String>, bool) = match &ty.kind {
+            TypeKind::Struct(Struct { fields, .. }) | TypeKind::Error(ErrorDef { fields, .. }) => {
+                (fields.iter().filter_map(|f| required_named(&f.ty)).collect(), false)
+            }
+            TypeKind::Union(u) => (u.variants.iter().filter_map(|v| required_named(&v.ty)).collect(), true),
+            TypeKind::Enum(_) => (Vec::new(), false),
+        };
+        let known: Vec<usize> = named.iter().filter_map(|name| index.get(name).copied()).collect();
+        // A struct is finite when all it needs is; a union when one variant is (so it waits for
+        // one, and not at all when a variant is not a known type).
+        let count = if is_union {
+            usize::from(!known.is_empty() && known.len() == named.len())
         } else {
             known.len()
         };
-        waiting.insert(name, count);
-        for need in known {
-            dependents.entry(need.as_str()).or_default().push(name);
-        }
-        if count == 0 {
-            queue.push(name);
+        waiting.push(count);
+        needs.push(known);
+    }
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); types.len()];
+    for (ty, needed) in needs.iter().enumerate() {
+        for &need in needed {
+            dependents[need].push(ty);
         }
     }
-    while let Some(name) = queue.pop() {
-        if !finite.insert(name) {
+    let mut finite = vec![false; types.len()];
+    let mut queue: Vec<usize> = (0..types.len()).filter(|&ty| waiting[ty] == 0).collect();
+    while let Some(ty) = queue.pop() {
+        if std::mem::replace(&mut finite[ty], true) {
             continue;
         }
-        for dependent in dependents.get(name).into_iter().flatten() {
-            if let Some(count) = waiting.get_mut(dependent)
-                && *count > 0
-            {
-                *count -= 1;
-                if *count == 0 {
+        for &dependent in &dependents[ty] {
+            if waiting[dependent] > 0 {
+                waiting[dependent] -= 1;
+                if waiting[dependent] == 0 {
                     queue.push(dependent);
                 }
             }
         }
     }
-    // Report each loop once, at the first of its types in declaration order.
-    let mut reported: HashSet<String> = HashSet::new();
-    for package in &model.packages {
-        for ty in &package.types {
-            let start = format!("{}.{}", package.name, ty.name);
-            if finite.contains(start.as_str()) || reported.contains(&start) {
-                continue;
-            }
-            let mut path = vec![start.clone()];
-            let mut current = start.clone();
-            let cycle = loop {
-                let next = required.get(&current).and_then(|needs| {
-                    needs
-                        .iter()
-                        .find(|n| !finite.contains(n.as_str()) && required.contains_key(*n))
-                });
-                let Some(next) = next else { break None };
-                if let Some(position) = path.iter().position(|p| p == next) {
-                    break Some(path[position..].to_vec());
-                }
-                path.push(next.clone());
-                current = next.clone();
-            };
-            let Some(cycle) = cycle else { continue };
-            if cycle[0] != start || cycle.iter().any(|c| reported.contains(c)) {
-                continue;
-            }
-            reported.extend(cycle.iter().cloned());
-            let short = |q: &str| q.rsplit_once('.').map_or(q, |(_, s)| s).to_string();
-            let mut chain: Vec<String> = cycle.iter().map(|c| short(c)).collect();
-            chain.push(short(&cycle[0]));
-            errors.push(
-                Diagnostic::error(
-                    Code::E0030,
-                    ty.span,
-                    format!("`{}` contains itself: {}", ty.name, chain.join(" → ")),
-                )
-                .label("this type would be infinitely large")
-                .help("make one field in the loop optional (`T?`) or a list"),
-            );
+    // Walk from each infinite type along infinite needs until a type repeats: that is a loop.
+    // Every type is walked at most once overall; each loop is reported once, at its type that
+    // comes first in declaration order.
+    let mut walked = vec![false; types.len()];
+    for start in 0..types.len() {
+        if finite[start] || walked[start] {
+            continue;
         }
+        let mut path: Vec<usize> = Vec::new();
+        let mut on_path: HashMap<usize, usize> = HashMap::new();
+        let mut current = start;
+        let cycle = loop {
+            walked[current] = true;
+            on_path.insert(current, path.len());
+            path.push(current);
+            let Some(&next) = needs[current].iter().find(|&&n| !finite[n]) else {
+                break None;
+            };
+            if let Some(&at) = on_path.get(&next) {
+                break Some(path[at..].to_vec());
+            }
+            if walked[next] {
+                break None;
+            }
+            current = next;
+        };
+        let Some(mut cycle) = cycle else { continue };
+        let first = (0..cycle.len()).min_by_key(|&i| cycle[i]).unwrap_or(0);
+        cycle.rotate_left(first);
+        let ty = types[cycle[0]];
+        let mut chain: Vec<&str> = cycle.iter().map(|&c| types[c].name.as_str()).collect();
+        chain.push(ty.name.as_str());
+        errors.push(
+            Diagnostic::error(
+                Code::E0030,
+                ty.span,
+                format!("`{}` contains itself: {}", ty.name, chain.join(" → ")),
+            )
+            .label("this type would be infinitely large")
+            .help("make one field in the loop optional (`T?`) or a list"),
+        );
     }
 }
 
