@@ -298,6 +298,40 @@ pub fn event_payload_name(event: &Event) -> String {
     format!("{}Event", upper_camel_case(&event.name))
 }
 
+/// The XML namespace of a package's SOAP messages and WSDL: `urn:acme:pets:v1`.
+pub fn soap_namespace(package: &str) -> String {
+    format!("urn:{}", package.replace('.', ":"))
+}
+
+/// The SOAPAction of an operation: `urn:acme:pets:v1#GetPet`.
+pub fn soap_action(namespace: &str, operation: &str) -> String {
+    format!("{namespace}#{operation}")
+}
+
+/// The SOAP operation of a method, also the name of its request wrapper element: `GetPet`. (The
+/// WSDL target adds a numeric suffix in the rare case two methods of a package would share it.)
+pub fn soap_operation_name(method: &Method) -> String {
+    upper_camel_case(&method.name)
+}
+
+/// The only child of a SOAP response wrapper: the return type's name in lowerCamel (`pet` for
+/// `Pet` and `list<Pet>`), else `result`.
+pub fn soap_result_element(returns: &TypeRef) -> String {
+    let named = match returns.required() {
+        TypeRef::Named(qualified) => Some(qualified),
+        TypeRef::List(item) => match item.as_ref() {
+            TypeRef::Named(qualified) => Some(qualified),
+            _ => None,
+        },
+        _ => None,
+    };
+    named
+        .map(|qualified| {
+            super::naming::lower_camel_case(qualified.rsplit_once('.').map_or(qualified.as_str(), |(_, s)| s))
+        })
+        .unwrap_or_else(|| "result".to_string())
+}
+
 /// The name a type gets in targets that want one message per request (`GetPetRequest`).
 pub fn request_type_name(method: &Method) -> String {
     format!("{}Request", upper_camel_case(&method.name))

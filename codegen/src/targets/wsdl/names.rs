@@ -5,39 +5,14 @@
 
 use std::collections::BTreeSet;
 
-use crate::model::naming::{lower_camel_case, upper_camel_case};
-use crate::model::{Method, TypeRef};
+use crate::model::naming::upper_camel_case;
 
-/// The namespace of a package's schema and of its services' WSDL definitions: `urn:acme:pets:v1`.
-pub fn target_namespace(package: &str) -> String {
-    format!("urn:{}", package.replace('.', ":"))
-}
-
-/// The SOAPAction of an operation: `urn:acme:pets:v1#GetPet`.
-pub fn soap_action(namespace: &str, operation: &str) -> String {
-    format!("{namespace}#{operation}")
-}
-
-/// The WSDL operation of a method, also the name of its request wrapper element: `GetPet`.
-pub fn operation_name(method: &Method) -> String {
-    upper_camel_case(&method.name)
-}
-
-/// The only child of a response wrapper: the return type's name in lowerCamel (`pet` for `Pet`
-/// and `list<Pet>`), else `result`.
-pub fn result_element_name(returns: &TypeRef) -> String {
-    let named = match returns.required() {
-        TypeRef::Named(qualified) => Some(qualified),
-        TypeRef::List(item) => match item.as_ref() {
-            TypeRef::Named(qualified) => Some(qualified),
-            _ => None,
-        },
-        _ => None,
-    };
-    named
-        .map(|qualified| lower_camel_case(simple_name(qualified)))
-        .unwrap_or_else(|| "result".to_string())
-}
+// The names a SOAP server must agree on live in `model::bindings`, next to every other
+// protocol default; they are re-exported here for the WSDL target.
+pub use crate::model::bindings::{
+    soap_action, soap_namespace as target_namespace, soap_operation_name as operation_name,
+    soap_result_element as result_element_name,
+};
 
 /// `Money` for `acme.common.v1.Money`.
 pub fn simple_name(qualified: &str) -> &str {
@@ -83,6 +58,7 @@ impl Names {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::TypeRef;
 
     #[test]
     fn spells_names() {
