@@ -8,13 +8,13 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use super::GeneratedFile;
-use super::json_schema::{Dialect, SchemaGen, SchemaNames, reachable_types};
+use super::json_schema::{Dialect, SchemaGen, documents_per_package, reachable_types};
 use super::prose::{name_in_words, package_version, summary_and_description};
 use crate::model::bindings;
 use crate::model::naming::{enum_value_name, json_name, upper_camel_case};
 use crate::model::*;
 
-const SCHEMAS: &str = "#/components/schemas/";
+const SCHEMAS: &str = super::json_schema::COMPONENT_SCHEMAS;
 const MESSAGES: &str = "#/components/messages/";
 const JSON: &str = "application/json";
 /// Version of the AsyncAPI MQTT bindings written (`bindings.mqtt`).
@@ -26,27 +26,9 @@ const RESPONSE_TOPIC: &str = "$message.header#/responseTopic";
 const CORRELATION_DATA: &str = "$message.header#/correlationData";
 
 pub fn generate(model: &Model) -> Vec<GeneratedFile> {
-    let names = SchemaNames::new(model);
-    let schemas = SchemaGen {
-        model,
-        names: &names,
-        dialect: Dialect::Draft07,
-        ref_prefix: SCHEMAS,
-    };
-    model
-        .packages
-        .iter()
-        .filter(|package| !package.services.is_empty())
-        .map(|package| {
-            let mut contents = serde_json::to_string_pretty(&Document::new(model, package, &schemas).build())
-                .expect("JSON values always serialise");
-            contents.push('\n');
-            GeneratedFile {
-                path: format!("{}.asyncapi.json", package.name).into(),
-                contents,
-            }
-        })
-        .collect()
+    documents_per_package(model, Dialect::Draft07, "asyncapi.json", |package, schemas| {
+        Document::new(model, package, schemas).build()
+    })
 }
 
 /// One package's document, filled service by service. Every map keeps insertion order (model

@@ -79,6 +79,41 @@ impl SchemaNames {
     }
 }
 
+/// Where the JSON document targets keep component schemas.
+pub const COMPONENT_SCHEMAS: &str = "#/components/schemas/";
+
+/// One pretty-printed JSON document per package that has services, at `<package>.<suffix>`, built
+/// by `build` with a schema generator of the given dialect (the frame every JSON document target
+/// shares).
+pub fn documents_per_package(
+    model: &Model,
+    dialect: Dialect,
+    suffix: &str,
+    build: impl Fn(&Package, &SchemaGen) -> Value,
+) -> Vec<super::GeneratedFile> {
+    let names = SchemaNames::new(model);
+    let schemas = SchemaGen {
+        model,
+        names: &names,
+        dialect,
+        ref_prefix: COMPONENT_SCHEMAS,
+    };
+    model
+        .packages
+        .iter()
+        .filter(|package| !package.services.is_empty())
+        .map(|package| {
+            let mut contents =
+                serde_json::to_string_pretty(&build(package, &schemas)).expect("JSON values always serialise");
+            contents.push('\n');
+            super::GeneratedFile {
+                path: format!("{}.{suffix}", package.name).into(),
+                contents,
+            }
+        })
+        .collect()
+}
+
 /// Builds schemas for one document.
 pub struct SchemaGen<'a> {
     pub model: &'a Model,

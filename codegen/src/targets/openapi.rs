@@ -7,47 +7,29 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 
-use super::json_schema::{Dialect, SchemaGen, SchemaNames, is_required, reachable_types};
+use super::json_schema::{Dialect, SchemaGen, documents_per_package, is_required, reachable_types};
 use super::prose::{package_version, summary_and_description};
 use super::{GeneratedFile, OpenApiVersion, Options};
 use crate::model::bindings::{self, ParamLocation};
 use crate::model::naming::upper_camel_case;
 use crate::model::*;
 
-const SCHEMAS: &str = "#/components/schemas/";
+const SCHEMAS: &str = super::json_schema::COMPONENT_SCHEMAS;
 
 pub fn generate(model: &Model, options: &Options) -> Vec<GeneratedFile> {
-    let names = SchemaNames::new(model);
     let dialect = match options.openapi_version {
         OpenApiVersion::V3_1 => Dialect::OpenApi31,
         OpenApiVersion::V3_0 => Dialect::OpenApi30,
     };
-    let schemas = SchemaGen {
-        model,
-        names: &names,
-        dialect,
-        ref_prefix: SCHEMAS,
-    };
-    model
-        .packages
-        .iter()
-        .filter(|package| !package.services.is_empty())
-        .map(|package| {
-            let document = Document {
-                model,
-                package,
-                schemas: &schemas,
-                version: options.openapi_version,
-            }
-            .build();
-            let mut contents = serde_json::to_string_pretty(&document).expect("JSON values always serialise");
-            contents.push('\n');
-            GeneratedFile {
-                path: format!("{}.openapi.json", package.name).into(),
-                contents,
-            }
-        })
-        .collect()
+    documents_per_package(model, dialect, "openapi.json", |package, schemas| {
+        Document {
+            model,
+            package,
+            schemas,
+            version: options.openapi_version,
+        }
+        .build()
+    })
 }
 
 struct Document<'a> {

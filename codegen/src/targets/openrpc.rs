@@ -6,44 +6,25 @@
 use serde_json::{Map, Value, json};
 
 use super::GeneratedFile;
-use super::json_schema::{Dialect, SchemaGen, SchemaNames, is_required, reachable_types};
+use super::json_schema::{Dialect, SchemaGen, documents_per_package, is_required, reachable_types};
 use super::prose::{package_version, summary_and_description};
 use crate::model::bindings;
 use crate::model::naming::{json_name, lower_camel_case};
 use crate::model::*;
 
-const SCHEMAS: &str = "#/components/schemas/";
 /// JSON-RPC 2.0's code for arguments that do not match the method's parameters.
 const INVALID_PARAMS: i64 = -32602;
 
 pub fn generate(model: &Model) -> Vec<GeneratedFile> {
-    let names = SchemaNames::new(model);
-    let schemas = SchemaGen {
-        model,
-        names: &names,
-        dialect: Dialect::Draft07,
-        ref_prefix: SCHEMAS,
-    };
-    model
-        .packages
-        .iter()
-        .filter(|package| !package.services.is_empty())
-        .map(|package| {
-            let document = Document {
-                model,
-                package,
-                schemas: &schemas,
-                errors: Map::new(),
-            }
-            .build();
-            let mut contents = serde_json::to_string_pretty(&document).expect("JSON values always serialise");
-            contents.push('\n');
-            GeneratedFile {
-                path: format!("{}.openrpc.json", package.name).into(),
-                contents,
-            }
-        })
-        .collect()
+    documents_per_package(model, Dialect::Draft07, "openrpc.json", |package, schemas| {
+        Document {
+            model,
+            package,
+            schemas,
+            errors: Map::new(),
+        }
+        .build()
+    })
 }
 
 struct Document<'a> {
