@@ -343,15 +343,23 @@ impl Diagnostics {
         for diagnostic in &sorted {
             out.push_str(&diagnostic.render(sources));
         }
-        let errors = sorted.iter().filter(|d| d.severity == Severity::Error).count();
-        if errors > 0 {
-            out.push_str(&format!(
-                "error: aborting due to {errors} error{}\n",
-                if errors == 1 { "" } else { "s" }
-            ));
+        if let Some(summary) = summary_line(&sorted) {
+            out.push_str(&summary);
+            out.push('\n');
         }
         out
     }
+}
+
+/// The closing line rustc prints, `error: aborting due to 2 errors`, when there are errors.
+pub fn summary_line(diagnostics: &[Diagnostic]) -> Option<String> {
+    let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    (errors > 0).then(|| {
+        format!(
+            "error: aborting due to {errors} error{}",
+            if errors == 1 { "" } else { "s" }
+        )
+    })
 }
 
 impl IntoIterator for Diagnostics {

@@ -377,11 +377,12 @@ fn closing_paren(text: &str, from: usize) -> usize {
     let bytes = text.as_bytes();
     let mut i = from;
     while i < bytes.len() {
-        match lexical::token_at(bytes, i) {
-            lexical::Token::LineComment => i = lexical::line_comment_end(bytes, i),
-            lexical::Token::BlockComment => i = lexical::block_comment_end(bytes, i).0,
-            _ if bytes[i] == b')' => return i,
-            _ => i += 1,
+        if let Some(end) = lexical::non_code_end(bytes, i) {
+            i = end;
+        } else if bytes[i] == b')' {
+            return i;
+        } else {
+            i += 1;
         }
     }
     text.len()

@@ -143,16 +143,8 @@ fn report(compilation: &Compilation, format: MessageFormat) {
             for diagnostic in &compilation.diagnostics {
                 diagnostic.emit_to_stderr(&compilation.sources);
             }
-            let errors = compilation
-                .diagnostics
-                .iter()
-                .filter(|d| d.severity == omniface_codegen::diagnostic::Severity::Error)
-                .count();
-            if errors > 0 {
-                eprintln!(
-                    "error: aborting due to {errors} error{}",
-                    if errors == 1 { "" } else { "s" }
-                );
+            if let Some(summary) = omniface_codegen::diagnostic::summary_line(&compilation.diagnostics) {
+                eprintln!("{summary}");
             }
         }
         MessageFormat::Json => {

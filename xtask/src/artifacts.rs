@@ -38,7 +38,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 use crate::Result;
-use crate::ctx::{Ctx, describe, expect_exit, note, show_output};
+use crate::ctx::{Ctx, describe, expect_exit, note, read_tree, show_output};
 use crate::tools::{self, Tools};
 
 /// The examples whose artifacts are checked (`examples/<name>.idl`).
@@ -1225,22 +1225,12 @@ fn files_with_suffix(dir: &Path, suffix: &str) -> Result<Vec<PathBuf>> {
 }
 
 fn copy_tree(from: &Path, to: &Path) -> Result {
-    let mut pending = vec![from.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
-        for entry in entries {
-            let path = entry.map_err(|e| format!("cannot list {}: {e}", dir.display()))?.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let dest = to.join(path.strip_prefix(from).unwrap_or(&path));
-                let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                if let Some(parent) = dest.parent() {
-                    std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-                }
-                std::fs::write(&dest, bytes).map_err(|e| format!("cannot write {}: {e}", dest.display()))?;
-            }
+    for (relative, bytes) in read_tree(from)? {
+        let dest = to.join(relative);
+        if let Some(parent) = dest.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         }
+        std::fs::write(&dest, bytes).map_err(|e| format!("cannot write {}: {e}", dest.display()))?;
     }
     Ok(())
 }

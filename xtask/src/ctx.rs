@@ -4,6 +4,7 @@
 //! message naming the command and what went wrong (it could not start, it exited with the wrong
 //! status, and its output when that was captured), so callers just use `?`.
 
+use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -202,4 +203,24 @@ pub fn format_duration(d: Duration) -> String {
     } else {
         format!("{:.0} µs", secs * 1e6)
     }
+}
+
+/// Every file under `root`, by path relative to it.
+pub fn read_tree(root: &Path) -> Result<BTreeMap<PathBuf, Vec<u8>>> {
+    let mut files = BTreeMap::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+        for entry in entries {
+            let path = entry.map_err(|e| format!("cannot list {}: {e}", dir.display()))?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                let relative = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+                files.insert(relative, bytes);
+            }
+        }
+    }
+    Ok(files)
 }

@@ -3,13 +3,12 @@
 //! Each step prints a `==> title` line, then the commands it runs (`$ …`). The first failing step
 //! stops the run with a message saying what failed and how to run that step alone.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
 use crate::Result;
-use crate::ctx::{self, Ctx, expect_exit, format_duration, note, show_output, step};
+use crate::ctx::{self, Ctx, expect_exit, format_duration, note, read_tree, show_output, step};
 use crate::synth;
 
 pub struct Step {
@@ -272,26 +271,6 @@ fn first_difference(a: &[u8], b: &[u8]) -> String {
     let at = a.iter().zip(b).take_while(|(x, y)| x == y).count();
     let line = a[..at].iter().filter(|&&c| c == b'\n').count() + 1;
     format!("first difference at byte {at}, line {line}")
-}
-
-/// Every file under `root`, by path relative to it.
-fn read_tree(root: &Path) -> Result<BTreeMap<PathBuf, Vec<u8>>> {
-    let mut files = BTreeMap::new();
-    let mut pending = vec![root.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
-        for entry in entries {
-            let path = entry.map_err(|e| format!("cannot list {}: {e}", dir.display()))?.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                let relative = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-                files.insert(relative, bytes);
-            }
-        }
-    }
-    Ok(files)
 }
 
 #[cfg(test)]

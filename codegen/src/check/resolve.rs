@@ -2,7 +2,7 @@
 //! package first, else to a type declared in a directly imported file; a dotted name must be the
 //! fully qualified name of such a type.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::loader::LoadedFile;
@@ -80,6 +80,7 @@ pub fn merge_and_resolve(files: &mut [LoadedFile], sources: &SourceDb, errors: &
         sources,
         package_of: &package_of,
         imports_of: &imports_of,
+        spelled: std::cell::OnceCell::new(),
     };
     for package in &mut model.packages {
         for ty in &mut package.types {
@@ -129,9 +130,12 @@ struct Resolver<'a> {
     sources: &'a SourceDb,
     package_of: &'a HashMap<FileId, &'a str>,
     imports_of: &'a HashMap<FileId, BTreeSet<FileId>>,
+    /// Per file, the names written after `struct`, `error`, `enum` or `union` outside comments
+    /// and strings; scanned once, on the first unknown type.
+    spelled: std::cell::OnceCell<HashMap<FileId, HashSet<&'a str>>>,
 }
 
-impl Resolver<'_> {
+impl<'a> Resolver<'a> {
     fn fields(&self, fields: &mut [Field], file: FileId, errors: &mut Vec<Diagnostic>) {
         for field in fields {
             self.type_ref(&mut field.ty, field.ty_span, file, errors);
@@ -297,7 +301,7 @@ impl Resolver<'_> {
     fn declared_in_unparsed_item(&self, name: &str, from: FileId) -> bool {
         let (qualifier, short) = name.rsplit_once('.').map_or((None, name), |(q, s)| (Some(q), s));
         let own_package = self.package_of.get(&from);
-        self.sources.files().any(|(id, source)| {
+        self.sources.files().any(|(id, _)| {
             let package = self.package_of.get(&id).copied();
             let related = id == from
                 || (own_package.is_some() && package == own_package.copied())
@@ -309,11 +313,23 @@ impl Resolver<'_> {
                 }
                 None => true,
             };
-            related
-                && unparsed
-                && words(&source.text)
-                    .windows(2)
-                    .any(|pair| matches!(pair[0], "struct" | "error" | "enum" | "union") && pair[1] == short)
+            related && unparsed && self.spelled().get(&id).is_some_and(|names| names.contains(short))
+        })
+    }
+
+    fn spelled(&self) -> &HashMap<FileId, HashSet<&'a str>> {
+        self.spelled.get_or_init(|| {
+            self.sources
+                .files()
+                .map(|(id, source)| {
+                    let names = words(&source.text)
+                        .windows(2)
+                        .filter(|pair| matches!(pair[0], "struct" | "error" | "enum" | "union"))
+                        .map(|pair| pair[1])
+                        .collect();
+                    (id, names)
+                })
+                .collect()
         })
     }
 }
@@ -324,20 +340,9 @@ fn words(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        match lexical::token_at(bytes, i) {
-            lexical::Token::String => {
-                i = lexical::string_end(bytes, i);
-                continue;
-            }
-            lexical::Token::LineComment => {
-                i = lexical::line_comment_end(bytes, i);
-                continue;
-            }
-            lexical::Token::BlockComment => {
-                i = lexical::block_comment_end(bytes, i).0;
-                continue;
-            }
-            lexical::Token::Code => {}
+        if let Some(end) = lexical::non_code_end(bytes, i) {
+            i = end;
+            continue;
         }
         if bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' {
             let start = i;

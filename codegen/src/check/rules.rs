@@ -1386,19 +1386,7 @@ fn check_topic(topic: &str, span: Span, params: &[Param], errors: &mut Vec<Diagn
         errors.push(bad("topics starting with `$` belong to the broker"));
         return;
     }
-    if let Err((reason, range)) = validate_placeholders(topic) {
-        errors.push(
-            Diagnostic::error(
-                Code::E0067,
-                inner_span(span, topic, range),
-                format!("invalid topic `{topic}`: {reason}"),
-            )
-            .label(reason)
-            .help("placeholders are `{name}`, with the name of a parameter"),
-        );
-        return;
-    }
-    check_placeholders(topic, span, params, "topic", errors);
+    check_template_placeholders(topic, span, params, "topic", errors);
 }
 
 /// Rule: a routing key has no AMQP wildcards and every `{x}` is closed and a scalar or enum parameter.
@@ -1411,19 +1399,7 @@ fn check_routing_key(key: &str, span: Span, params: &[Param], errors: &mut Vec<D
         );
         return;
     }
-    if let Err((reason, range)) = validate_placeholders(key) {
-        errors.push(
-            Diagnostic::error(
-                Code::E0067,
-                inner_span(span, key, range),
-                format!("invalid routing key `{key}`: {reason}"),
-            )
-            .label(reason)
-            .help("placeholders are `{name}`, with the name of a parameter"),
-        );
-        return;
-    }
-    check_placeholders(key, span, params, "routing key", errors);
+    check_template_placeholders(key, span, params, "routing key", errors);
 }
 
 /// The span of `range` inside the string literal `text` written at `span` (quotes included), or
@@ -1437,6 +1413,23 @@ fn inner_span(span: Span, text: &str, range: std::ops::Range<usize>) -> Span {
         start: span.start + 1 + range.start as u32,
         end: span.start + 1 + range.end as u32,
     }
+}
+
+/// A topic's or routing key's placeholders are well formed, then each names a usable parameter.
+fn check_template_placeholders(template: &str, span: Span, params: &[Param], what: &str, errors: &mut Vec<Diagnostic>) {
+    if let Err((reason, range)) = validate_placeholders(template) {
+        errors.push(
+            Diagnostic::error(
+                Code::E0067,
+                inner_span(span, template, range),
+                format!("invalid {what} `{template}`: {reason}"),
+            )
+            .label(reason)
+            .help("placeholders are `{name}`, with the name of a parameter"),
+        );
+        return;
+    }
+    check_placeholders(template, span, params, what, errors);
 }
 
 fn check_placeholders(template: &str, span: Span, params: &[Param], what: &str, errors: &mut Vec<Diagnostic>) {

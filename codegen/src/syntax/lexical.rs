@@ -61,6 +61,16 @@ pub fn token_at(bytes: &[u8], i: usize) -> Token {
     }
 }
 
+/// Where the string literal or comment starting at `i` ends, or `None` when code starts there.
+pub fn non_code_end(bytes: &[u8], i: usize) -> Option<usize> {
+    match token_at(bytes, i) {
+        Token::String => Some(string_end(bytes, i)),
+        Token::LineComment => Some(line_comment_end(bytes, i)),
+        Token::BlockComment => Some(block_comment_end(bytes, i).0),
+        Token::Code => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -34,24 +34,17 @@ pub fn segment(text: &str) -> Vec<Segment> {
         *start = end;
     };
     while i < bytes.len() {
-        match lexical::token_at(bytes, i) {
-            lexical::Token::String => {
-                i = lexical::string_end(bytes, i);
-                continue;
+        if let lexical::Token::BlockComment = lexical::token_at(bytes, i) {
+            let (end, deepest) = lexical::block_comment_end(bytes, i);
+            if deepest > MAX_NESTING && too_deep_at.is_none() {
+                too_deep_at = Some(i);
             }
-            lexical::Token::LineComment => {
-                i = lexical::line_comment_end(bytes, i);
-                continue;
-            }
-            lexical::Token::BlockComment => {
-                let (end, deepest) = lexical::block_comment_end(bytes, i);
-                if deepest > MAX_NESTING && too_deep_at.is_none() {
-                    too_deep_at = Some(i);
-                }
-                i = end;
-                continue;
-            }
-            lexical::Token::Code => {}
+            i = end;
+            continue;
+        }
+        if let Some(end) = lexical::non_code_end(bytes, i) {
+            i = end;
+            continue;
         }
         match bytes[i] {
             b'{' | b'(' | b'[' | b'<' => {

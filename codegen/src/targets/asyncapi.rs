@@ -9,9 +9,9 @@ use serde_json::{Map, Value, json};
 
 use super::GeneratedFile;
 use super::json_schema::{Dialect, SchemaGen, documents_per_package, reachable_types};
-use super::prose::{name_in_words, package_version, summary_and_description};
+use super::prose::{deprecation_note, name_in_words, package_version, security_scheme_name, summary_and_description};
 use crate::model::bindings;
-use crate::model::naming::{enum_value_name, json_name, upper_camel_case};
+use crate::model::naming::{enum_value_name, json_name};
 use crate::model::*;
 
 const SCHEMAS: &str = super::json_schema::COMPONENT_SCHEMAS;
@@ -148,11 +148,9 @@ impl<'a> Document<'a> {
     fn event(&mut self, service: &Service, event: &Event) {
         let id = format!("{}.{}", service.name, event.name);
         let deprecated = event.deprecated.as_ref().or(service.deprecated.as_ref());
-        let mut payload_name = self.schemas.event_payload_name(event);
-        // Two services of the package may publish events of the same name.
-        if self.payloads.contains_key(&payload_name) {
-            payload_name = format!("{}{payload_name}", upper_camel_case(&service.name));
-        }
+        let payload_name = self
+            .schemas
+            .event_payload_name(service, event, |name| self.payloads.contains_key(name));
         self.payloads
             .insert(payload_name.clone(), self.schemas.event_payload(service, event));
 
@@ -648,7 +646,7 @@ fn correlation_id() -> Value {
 fn security_scheme(scheme: &AuthScheme) -> (String, Value) {
     match scheme {
         AuthScheme::Bearer => (
-            "bearerAuth".into(),
+            security_scheme_name(scheme),
             json!({
                 "type": "http",
                 "scheme": "bearer",
@@ -656,7 +654,7 @@ fn security_scheme(scheme: &AuthScheme) -> (String, Value) {
             }),
         ),
         AuthScheme::Basic => (
-            "basicAuth".into(),
+            security_scheme_name(scheme),
             json!({
                 "type": "http",
                 "scheme": "basic",
@@ -664,12 +662,12 @@ fn security_scheme(scheme: &AuthScheme) -> (String, Value) {
             }),
         ),
         AuthScheme::ApiKey { location, name } => {
-            let (prefix, place, where_) = match location {
-                ApiKeyLocation::Header => ("apiKeyHeader", "header", "header of the WebSocket upgrade request"),
-                ApiKeyLocation::Query => ("apiKeyQuery", "query", "query parameter of the WebSocket URL"),
+            let (place, where_) = match location {
+                ApiKeyLocation::Header => ("header", "header of the WebSocket upgrade request"),
+                ApiKeyLocation::Query => ("query", "query parameter of the WebSocket URL"),
             };
             (
-                format!("{prefix}{}", upper_camel_case(name)),
+                security_scheme_name(scheme),
                 json!({
                     "type": "httpApiKey",
                     "name": name,
@@ -710,12 +708,5 @@ fn with_deprecation(text: Option<String>, deprecated: Option<&Deprecation>) -> O
                 .to_string(),
         ),
         None => text,
-    }
-}
-
-fn deprecation_note(deprecation: &Deprecation) -> String {
-    match &deprecation.note {
-        Some(note) => format!("\n\n**Deprecated:** {note}"),
-        None => "\n\n**Deprecated.**".into(),
     }
 }

@@ -314,15 +314,18 @@ impl SchemaGen<'_> {
         schema
     }
 
-    /// The component name of an event's payload object: `PetSoldEvent`, or `PetSoldEventPayload`
-    /// when a declared type already has that name.
-    pub fn event_payload_name(&self, event: &Event) -> String {
-        let name = crate::model::bindings::event_payload_name(event);
+    /// The component name of an event's payload: `PetSoldEvent`, `PetSoldEventPayload` when a type
+    /// has that name, and prefixed with the service (`PetStorePetSoldEvent`) when another service of
+    /// the package already took it (`taken`).
+    pub fn event_payload_name(&self, service: &Service, event: &Event, taken: impl Fn(&str) -> bool) -> String {
+        let mut name = crate::model::bindings::event_payload_name(event);
         if self.names.is_taken(&name) {
-            format!("{name}Payload")
-        } else {
-            name
+            name.push_str("Payload");
         }
+        if taken(&name) {
+            name = format!("{}{name}", upper_camel_case(&service.name));
+        }
+        name
     }
 
     /// The component schema of an event's payload: an object with one property per parameter.

@@ -8,10 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value, json};
 
 use super::json_schema::{Dialect, SchemaGen, documents_per_package, is_required, reachable_types};
-use super::prose::{package_version, summary_and_description};
+use super::prose::{package_version, security_scheme_name, summary_and_description};
 use super::{GeneratedFile, OpenApiVersion, Options};
 use crate::model::bindings::{self, ParamLocation};
-use crate::model::naming::upper_camel_case;
 use crate::model::*;
 
 const SCHEMAS: &str = super::json_schema::COMPONENT_SCHEMAS;
@@ -37,22 +36,6 @@ struct Document<'a> {
     package: &'a Package,
     schemas: &'a SchemaGen<'a>,
     version: OpenApiVersion,
-}
-
-/// Security scheme names in `components.securitySchemes`, by scheme.
-fn scheme_name(scheme: &AuthScheme) -> String {
-    match scheme {
-        AuthScheme::Bearer => "bearerAuth".into(),
-        AuthScheme::Basic => "basicAuth".into(),
-        AuthScheme::ApiKey {
-            location: ApiKeyLocation::Header,
-            name,
-        } => format!("apiKeyHeader{}", upper_camel_case(name)),
-        AuthScheme::ApiKey {
-            location: ApiKeyLocation::Query,
-            name,
-        } => format!("apiKeyQuery{}", upper_camel_case(name)),
-    }
 }
 
 impl Document<'_> {
@@ -91,7 +74,7 @@ impl Document<'_> {
                 let auth = bindings::method_auth(service, method);
                 if let Some(auth) = auth {
                     for scheme in &auth.schemes {
-                        schemes.insert(scheme_name(scheme), scheme);
+                        schemes.insert(security_scheme_name(scheme), scheme);
                     }
                 }
                 for thrown in &method.throws {
@@ -104,16 +87,14 @@ impl Document<'_> {
                     .insert(route.verb.name().to_string(), operation);
             }
             for event in &service.events {
-                let mut payload_name = self.schemas.event_payload_name(event);
-                // Two services of a package may publish events of the same name.
-                if event_payloads.iter().any(|(name, _)| *name == payload_name) {
-                    payload_name = format!("{}{payload_name}", service.name);
-                }
+                let payload_name = self.schemas.event_payload_name(service, event, |name| {
+                    event_payloads.iter().any(|(taken, _): &(String, Value)| taken == name)
+                });
                 event_payloads.push((payload_name.clone(), self.schemas.event_payload(service, event)));
                 let auth = bindings::event_auth(service, event);
                 if let Some(auth) = auth {
                     for scheme in &auth.schemes {
-                        schemes.insert(scheme_name(scheme), scheme);
+                        schemes.insert(security_scheme_name(scheme), scheme);
                     }
                 }
                 let path = bindings::event_stream_path(service, event);
@@ -387,7 +368,7 @@ impl Document<'_> {
         Value::Array(
             auth.schemes
                 .iter()
-                .map(|scheme| json!({ scheme_name(scheme): scopes }))
+                .map(|scheme| json!({ security_scheme_name(scheme): scopes }))
                 .collect(),
         )
     }

@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use super::GeneratedFile;
 use super::json_schema::{Dialect, SchemaGen, documents_per_package, is_required, reachable_types};
-use super::prose::{package_version, summary_and_description};
+use super::prose::{deprecation_note, package_version, summary_and_description};
 use crate::model::bindings;
 use crate::model::naming::{json_name, lower_camel_case};
 use crate::model::*;
@@ -285,11 +285,4 @@ fn auth_extension(auth: &Auth) -> Value {
         extension.insert("scopes".into(), json!(auth.scopes));
     }
     Value::Object(extension)
-}
-
-fn deprecation_note(deprecation: &Deprecation) -> String {
-    match &deprecation.note {
-        Some(note) => format!("\n\n**Deprecated:** {note}"),
-        None => "\n\n**Deprecated.**".into(),
-    }
 }

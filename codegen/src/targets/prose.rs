@@ -1,8 +1,9 @@
-//! Prose shared by the JSON document targets (OpenAPI, AsyncAPI, OpenRPC): how docs become a
-//! summary and a description, and how a package name gives a document version.
+//! What the JSON document targets (OpenAPI, AsyncAPI, OpenRPC) write alike: how docs become a
+//! summary and a description, how deprecation is noted, how a package name gives a document
+//! version, and the names of security schemes.
 
-use crate::model::Docs;
-use crate::model::naming::words;
+use crate::model::naming::{upper_camel_case, words};
+use crate::model::{ApiKeyLocation, AuthScheme, Deprecation, Docs};
 
 /// The first sentence or line of the docs as summary, the whole text as description when it says
 /// more; without docs, the name in words (`get_pet` → `Get pet`).
@@ -35,6 +36,30 @@ pub fn package_version(package: &str) -> String {
     let last = package.rsplit('.').next().unwrap_or("");
     let is_version = last.starts_with('v') && last[1..].chars().next().is_some_and(|c| c.is_ascii_digit());
     if is_version { last.to_string() } else { "0.0.0".into() }
+}
+
+/// A deprecation as a paragraph to append to a Markdown description.
+pub fn deprecation_note(deprecation: &Deprecation) -> String {
+    match &deprecation.note {
+        Some(note) => format!("\n\n**Deprecated:** {note}"),
+        None => "\n\n**Deprecated.**".into(),
+    }
+}
+
+/// The component name of a security scheme: `bearerAuth`, `basicAuth`, `apiKeyHeaderXApiKey`.
+pub fn security_scheme_name(scheme: &AuthScheme) -> String {
+    match scheme {
+        AuthScheme::Bearer => "bearerAuth".into(),
+        AuthScheme::Basic => "basicAuth".into(),
+        AuthScheme::ApiKey {
+            location: ApiKeyLocation::Header,
+            name,
+        } => format!("apiKeyHeader{}", upper_camel_case(name)),
+        AuthScheme::ApiKey {
+            location: ApiKeyLocation::Query,
+            name,
+        } => format!("apiKeyQuery{}", upper_camel_case(name)),
+    }
 }
 
 #[cfg(test)]

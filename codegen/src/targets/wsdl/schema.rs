@@ -225,15 +225,11 @@ impl<'m> SchemaBuilder<'m> {
                 // minOccurs defaults to 1; spelling it out would only add noise.
                 ((min != 1).then(|| min.to_string()), Some(max), typing)
             }
-            TypeRef::Optional(inner) => (
-                None,
-                None,
-                self.constrained(owner, name, inner, constraints, entries, notes),
-            ),
+            // An optional value is one value that may be absent (`minOccurs="0"` below).
             other => (
                 None,
                 None,
-                self.constrained(owner, name, other, constraints, entries, notes),
+                self.constrained(owner, name, other.required(), constraints, entries, notes),
             ),
         };
         ElementView {
