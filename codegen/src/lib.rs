@@ -14,7 +14,8 @@ pub mod diagnostic;
 pub mod fmt;
 pub mod loader;
 pub mod lower;
-pub mod model;
+/// The model lives in its own crate so the runtime can read it without the compiler.
+pub use omniface_model as model;
 pub mod source;
 pub mod syntax;
 pub mod targets;

@@ -1,20 +1,21 @@
-//! The omniface model: one plain-data description of an API that both front ends (the `.idl`
-//! parser and the proc macros) lower into and every target reads.
+//! omniface-model: one plain-data description of an API that both front ends (the `.idl` parser
+//! and the proc macros) lower into, every target reads, and the runtime serves.
 //!
-//! Invariant: this module depends on no parser, macro or template crate. It holds what the author
+//! Invariant: this crate depends on no parser, macro or template crate. It holds what the author
 //! declared (absent bindings stay `None`); the effective values every target uses (field numbers,
 //! HTTP routes, topics…) are computed by the functions in [`bindings`], so all targets agree.
-//! After [`crate::check`] succeeds, every [`TypeRef::Named`] holds a fully qualified name.
+//! After the compiler's checker succeeds, every [`TypeRef::Named`] holds a fully qualified name.
 
 pub mod bindings;
 pub mod naming;
+pub mod span;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::source::Span;
+use crate::span::Span;
 
 /// A whole API: every package read, in a stable order (the order files were loaded).
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Model {
     pub packages: Vec<Package>,
     /// Qualified name → (package index, type index), built on first lookup. Each hit is checked
@@ -29,12 +30,12 @@ impl PartialEq for Model {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Package {
     /// Dotted name, `acme.pets.v1`.
     pub name: String,
     /// Joined `//!` docs of the package's files.
-    #[serde(skip_serializing_if = "Docs::is_empty")]
+    #[serde(default, skip_serializing_if = "Docs::is_empty")]
     pub docs: Docs,
     /// Source file names that declared this package, as given (relative paths stay relative).
     pub files: Vec<String>,
@@ -45,7 +46,7 @@ pub struct Package {
 }
 
 /// Documentation text, one entry per `///` line, leading space removed.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Docs(pub Vec<String>);
 
@@ -75,16 +76,16 @@ impl AttrSpans {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deprecation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TypeDef {
     pub name: String,
-    #[serde(skip_serializing_if = "Docs::is_empty")]
+    #[serde(default, skip_serializing_if = "Docs::is_empty")]
     pub docs: Docs,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deprecated: Option<Deprecation>,
@@ -96,7 +97,7 @@ pub struct TypeDef {
     pub attr_spans: AttrSpans,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TypeKind {
     Struct(Struct),
@@ -105,18 +106,18 @@ pub enum TypeKind {
     Union(Union),
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Struct {
     pub fields: Vec<Field>,
-    #[serde(skip_serializing_if = "Reserved::is_empty")]
+    #[serde(default, skip_serializing_if = "Reserved::is_empty")]
     pub reserved: Reserved,
 }
 
 /// A struct that can be thrown by a method.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ErrorDef {
     pub fields: Vec<Field>,
-    #[serde(skip_serializing_if = "Reserved::is_empty")]
+    #[serde(default, skip_serializing_if = "Reserved::is_empty")]
     pub reserved: Reserved,
     /// Declared HTTP status; see [`bindings::error_http_status`] for the default.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -126,17 +127,17 @@ pub struct ErrorDef {
     pub grpc_code: Option<GrpcCode>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Enum {
     pub variants: Vec<EnumVariant>,
-    #[serde(skip_serializing_if = "Reserved::is_empty")]
+    #[serde(default, skip_serializing_if = "Reserved::is_empty")]
     pub reserved: Reserved,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EnumVariant {
     pub name: String,
-    #[serde(skip_serializing_if = "Docs::is_empty")]
+    #[serde(default, skip_serializing_if = "Docs::is_empty")]
     pub docs: Docs,
     /// Declared value; see [`bindings::enum_values`] for the numbering rule.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -149,17 +150,17 @@ pub struct EnumVariant {
     pub attr_spans: AttrSpans,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Union {
     pub variants: Vec<UnionVariant>,
-    #[serde(skip_serializing_if = "Reserved::is_empty")]
+    #[serde(default, skip_serializing_if = "Reserved::is_empty")]
     pub reserved: Reserved,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UnionVariant {
     pub name: String,
-    #[serde(skip_serializing_if = "Docs::is_empty")]
+    #[serde(default, skip_serializing_if = "Docs::is_empty")]
     pub docs: Docs,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub number: Option<u32>,
@@ -176,11 +177,11 @@ pub struct UnionVariant {
 }
 
 /// Numbers and names that must not be used again (after a field or value was removed).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reserved {
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub numbers: Vec<NumberRange>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub names: Vec<String>,
 }
 
@@ -197,16 +198,16 @@ impl Reserved {
 }
 
 /// An inclusive range of wire numbers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NumberRange {
     pub start: i64,
     pub end: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Field {
     pub name: String,
-    #[serde(skip_serializing_if = "Docs::is_empty")]
+    #[serde(default, skip_serializing_if = "Docs::is_empty")]
     pub docs: Docs,
     /// Declared wire number; see [`bindings::field_numbers`] for the rule when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -215,7 +216,7 @@ pub struct Field {
     pub ty: TypeRef,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<Literal>,
-    #[serde(skip_serializing_if = "Constraints::is_empty")]
+    #[serde(default, skip_serializing_if = "Constraints::is_empty")]
     pub constraints: Constraints,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deprecated: Option<Deprecation>,
@@ -228,7 +229,7 @@ pub struct Field {
 }
 
 /// A reference to a type. Named types are fully qualified after checking (`acme.pets.v1.Pet`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TypeRef {
     Scalar(Scalar),
@@ -252,7 +253,7 @@ impl TypeRef {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scalar {
     Bool,
@@ -323,7 +324,7 @@ impl Scalar {
 }
 
 /// Constraints checked on every protocol before the implementation is called.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Constraints {
     /// Length in characters (strings) or bytes (bytes).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -344,7 +345,7 @@ impl Constraints {
 }
 
 /// Inclusive count bounds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bounds {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min: Option<u64>,
@@ -352,7 +353,7 @@ pub struct Bounds {
     pub max: Option<u64>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NumericRange {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min: Option<Number>,
@@ -363,7 +364,7 @@ pub struct NumericRange {
 }
 
 /// A number as written, kept exact (no float rounding between targets).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Number(pub String);
 
@@ -378,7 +379,7 @@ impl Number {
 }
 
 /// A default value.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Literal {
     Bool(bool),
@@ -389,10 +390,10 @@ pub enum Literal {
     List(Vec<Literal>),
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Service {
     pub name: String,
-    #[serde(skip_serializing_if = "Docs::is_empty")]
+    #[serde(default, skip_serializing_if = "Docs::is_empty")]
     pub docs: Docs,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deprecated: Option<Deprecation>,
@@ -407,10 +408,10 @@ pub struct Service {
     pub attr_spans: AttrSpans,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Method {
     pub name: String,
-    #[serde(skip_serializing_if = "Docs::is_empty")]
+    #[serde(default, skip_serializing_if = "Docs::is_empty")]
     pub docs: Docs,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deprecated: Option<Deprecation>,
@@ -420,7 +421,7 @@ pub struct Method {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub returns: Option<TypeRef>,
     pub output_stream: bool,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub throws: Vec<String>,
     /// Side-effect free: GET, GraphQL Query, proto `NO_SIDE_EFFECTS`.
     pub readonly: bool,
@@ -457,7 +458,7 @@ impl Method {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StreamingKind {
     Unary,
@@ -466,7 +467,7 @@ pub enum StreamingKind {
     Bidirectional,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Param {
     #[serde(flatten)]
     pub field: Field,
@@ -475,7 +476,7 @@ pub struct Param {
     pub placement: Option<Placement>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "in", rename_all = "snake_case")]
 pub enum Placement {
     Path,
@@ -490,7 +491,7 @@ pub enum Placement {
     Body,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum HttpVerb {
     Get,
@@ -526,7 +527,7 @@ impl HttpVerb {
 }
 
 /// A declared HTTP binding: `#[http(get, "/pets/{id}")]`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HttpRule {
     pub verb: HttpVerb,
     pub path: String,
@@ -535,7 +536,7 @@ pub struct HttpRule {
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MqttMethodBinding {
     /// Request topic template.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -547,7 +548,7 @@ pub struct MqttMethodBinding {
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MqttEventBinding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub topic: Option<String>,
@@ -561,7 +562,7 @@ pub struct MqttEventBinding {
 }
 
 /// `#[queue]` on a method: also consumed as a job from a durable work queue.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueBinding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -571,7 +572,7 @@ pub struct QueueBinding {
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventQueueBinding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub routing_key: Option<String>,
@@ -581,10 +582,10 @@ pub struct EventQueueBinding {
 }
 
 /// Who may call: any one of the schemes, or nobody needs to authenticate (`none`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Auth {
     pub schemes: Vec<AuthScheme>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scopes: Vec<String>,
     #[serde(skip)]
     pub span: Span,
@@ -596,7 +597,7 @@ impl Auth {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "scheme", rename_all = "snake_case")]
 pub enum AuthScheme {
     Bearer,
@@ -604,7 +605,7 @@ pub enum AuthScheme {
     ApiKey { location: ApiKeyLocation, name: String },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ApiKeyLocation {
     Header,
@@ -612,7 +613,7 @@ pub enum ApiKeyLocation {
 }
 
 /// Cursor pagination: names of the request params and response fields involved.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pagination {
     pub cursor: String,
     pub size: String,
@@ -624,10 +625,10 @@ pub struct Pagination {
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     pub name: String,
-    #[serde(skip_serializing_if = "Docs::is_empty")]
+    #[serde(default, skip_serializing_if = "Docs::is_empty")]
     pub docs: Docs,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deprecated: Option<Deprecation>,
@@ -645,7 +646,7 @@ pub struct Event {
 }
 
 /// The sixteen gRPC status codes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum GrpcCode {
     Ok,

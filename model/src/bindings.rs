@@ -126,7 +126,7 @@ pub fn event_auth<'a>(service: &'a Service, event: &'a Event) -> Option<&'a Auth
 }
 
 /// Where one parameter travels in an HTTP request.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "in", rename_all = "snake_case")]
 pub enum ParamLocation {
     Path,
@@ -143,7 +143,7 @@ pub enum ParamLocation {
 }
 
 /// The effective HTTP binding of a method.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HttpRoute {
     pub verb: HttpVerb,
     pub path: String,
