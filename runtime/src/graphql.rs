@@ -1,0 +1,11 @@
+//! GraphQL over HTTP at `/graphql` and subscriptions over graphql-transport-ws at `/graphql/ws`.
+
+use std::sync::Arc;
+
+use axum::Router;
+
+use crate::server::App;
+
+pub(crate) fn routes(_app: &Arc<App>) -> Router {
+    Router::new()
+}

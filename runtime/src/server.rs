@@ -1,0 +1,193 @@
+//! One server, one port, every HTTP-family protocol: [`Server`] mounts each protocol adapter on
+//! one axum router over the same [`App`], which does authentication and dispatch once for all.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::HeaderMap;
+
+use crate::auth::{self, Authenticator, Credentials};
+use crate::context::{Context, Protocol};
+use crate::error::Error;
+use crate::service::{Handler, Input, Output};
+
+/// Limits that protect the server from oversized or abusive input. All are on by default.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Largest request body (REST, JSON-RPC, SOAP, GraphQL over HTTP).
+    pub max_body_bytes: usize,
+    /// Largest WebSocket message, and largest line of a streamed (NDJSON) request body.
+    pub max_message_bytes: usize,
+    /// Most requests in one JSON-RPC batch.
+    pub max_batch: usize,
+    /// Deepest GraphQL query.
+    pub graphql_max_depth: usize,
+    /// Most complex GraphQL query (async-graphql's field count with nested multipliers).
+    pub graphql_max_complexity: usize,
+    /// Events kept per event stream for `Last-Event-ID` and long-polling resume.
+    pub event_buffer: usize,
+    /// Longest `wait` a long-polling request may ask for.
+    pub long_poll_max_wait: Duration,
+    /// Most events returned by one long-polling response.
+    pub long_poll_max_events: usize,
+    /// Interval of WebSocket pings and SSE keep-alive comments.
+    pub keep_alive: Duration,
+    /// Calls in flight on one WebSocket connection.
+    pub max_calls_per_socket: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_body_bytes: 2 * 1024 * 1024,
+            max_message_bytes: 2 * 1024 * 1024,
+            max_batch: 50,
+            graphql_max_depth: 16,
+            graphql_max_complexity: 1000,
+            event_buffer: 1024,
+            long_poll_max_wait: Duration::from_secs(30),
+            long_poll_max_events: 100,
+            keep_alive: Duration::from_secs(15),
+            max_calls_per_socket: 256,
+        }
+    }
+}
+
+/// What every protocol adapter shares: the services, the auth hook and the limits.
+pub struct App {
+    pub services: Vec<Arc<dyn Handler>>,
+    pub authenticator: Option<Arc<dyn Authenticator>>,
+    pub limits: Limits,
+}
+
+impl App {
+    /// Authenticates and calls one method. Every protocol goes through here.
+    pub async fn invoke(
+        &self,
+        service: usize,
+        method: usize,
+        protocol: Protocol,
+        credentials: &Credentials,
+        headers: Arc<HeaderMap>,
+        input: Input,
+    ) -> Result<Output, Error> {
+        let handler = &self.services[service];
+        let requirement = handler.descriptor().methods[method].auth.as_ref();
+        let principal = auth::authorize(requirement, credentials, self.authenticator.as_deref()).await?;
+        handler.call(method, Context::new(protocol, principal, headers), input).await
+    }
+
+    /// Checks that a subscriber may receive an event.
+    pub async fn authorize_event(&self, service: usize, event: usize, credentials: &Credentials) -> Result<(), Error> {
+        let requirement = self.services[service].descriptor().events[event].auth.as_ref();
+        auth::authorize(requirement, credentials, self.authenticator.as_deref()).await.map(drop)
+    }
+
+    /// Finds `Service.method` (JSON-RPC and WebSocket names).
+    pub fn find_method(&self, rpc_name: &str) -> Option<(usize, usize)> {
+        self.services.iter().enumerate().find_map(|(s, handler)| {
+            let m = handler.descriptor().methods.iter().position(|m| m.rpc_name == rpc_name)?;
+            Some((s, m))
+        })
+    }
+
+    /// Finds `Service.event` (WebSocket subscriptions).
+    pub fn find_event(&self, rpc_name: &str) -> Option<(usize, usize)> {
+        self.services.iter().enumerate().find_map(|(s, handler)| {
+            let e = handler.descriptor().events.iter().position(|e| e.rpc_name == rpc_name)?;
+            Some((s, e))
+        })
+    }
+}
+
+/// The server: add services, optionally an authenticator and limits, then serve.
+///
+/// ```ignore
+/// omniface::Server::new().service(PetStoreServer::new(store)).serve("127.0.0.1:8080").await
+/// ```
+#[derive(Default)]
+pub struct Server {
+    services: Vec<Arc<dyn Handler>>,
+    authenticator: Option<Arc<dyn Authenticator>>,
+    limits: Limits,
+}
+
+impl Server {
+    pub fn new() -> Server {
+        Server::default()
+    }
+
+    pub fn service(mut self, handler: impl Handler) -> Server {
+        self.services.push(Arc::new(handler));
+        self
+    }
+
+    /// The hook that turns credentials into a principal, for every protocol.
+    pub fn authenticator(mut self, authenticator: Arc<dyn Authenticator>) -> Server {
+        self.authenticator = Some(authenticator);
+        self
+    }
+
+    pub fn limits(mut self, limits: Limits) -> Server {
+        self.limits = limits;
+        self
+    }
+
+    /// The axum router serving every protocol, to mount beside your own routes.
+    pub fn router(self) -> Router {
+        let app = Arc::new(App {
+            services: self.services,
+            authenticator: self.authenticator,
+            limits: self.limits,
+        });
+        crate::rest::routes(&app)
+            .merge(crate::events_http::routes(&app))
+            .merge(crate::jsonrpc::routes(&app))
+            .merge(crate::ws::routes(&app))
+            .merge(crate::soap::routes(&app))
+            .merge(crate::graphql::routes(&app))
+            .merge(crate::documents::routes(&app))
+            .fallback(crate::rest::not_found)
+    }
+
+    /// One line per protocol saying where it is served.
+    pub fn endpoints(&self, base: &str) -> Vec<String> {
+        let mut lines = Vec::new();
+        let first = self.services.first().map(|handler| handler.descriptor());
+        for handler in &self.services {
+            let descriptor = handler.descriptor();
+            let name = descriptor.name();
+            if let Some(route) = descriptor.methods.first().map(|m| &m.route) {
+                lines.push(format!("REST         {base}{}  ({name}; OpenAPI at {base}/openapi.json)", route.path));
+            }
+            lines.push(format!("SOAP 1.1/1.2 {base}/soap/{name}  (WSDL at {base}/soap/{name}?wsdl)"));
+            for event in &descriptor.events {
+                lines.push(format!("SSE          {base}{}  (long polling: ?after=<cursor>&wait=<seconds>)", event.path));
+            }
+        }
+        if first.is_some() {
+            lines.push(format!("GraphQL      {base}/graphql  (GraphiQL on GET; subscriptions over graphql-transport-ws at {base}/graphql/ws; SDL at {base}/schema.graphql)"));
+            lines.push(format!("JSON-RPC 2.0 {base}/rpc  (OpenRPC at {base}/openrpc.json)"));
+            let ws_base = base.replacen("http", "ws", 1);
+            lines.push(format!("WebSocket    {ws_base}/ws  (subprotocol {}; AsyncAPI at {base}/asyncapi.json)", crate::ws::SUBPROTOCOL));
+        }
+        lines
+    }
+
+    /// Binds `address`, prints where each protocol is, and serves until the process ends.
+    pub async fn serve(self, address: impl tokio::net::ToSocketAddrs) -> std::io::Result<()> {
+        let listener = tokio::net::TcpListener::bind(address).await?;
+        self.serve_on(listener).await
+    }
+
+    /// Serves on a bound listener (tests bind port 0 and read the address first).
+    pub async fn serve_on(self, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+        let address: SocketAddr = listener.local_addr()?;
+        for line in self.endpoints(&format!("http://{address}")) {
+            println!("{line}");
+        }
+        axum::serve(listener, self.router()).await
+    }
+}
