@@ -593,10 +593,16 @@ mod tests {
 
     #[test]
     fn durations_follow_proto3() {
-        for (text, seconds, nanos) in [("1.5s", 1, 500_000_000), ("-0.001s", 0, -1_000_000), ("3s", 3, 0)] {
+        // Written with 0, 3, 6 or 9 fractional digits, as proto3 writes them.
+        for (text, seconds, nanos, written) in [
+            ("1.5s", 1, 500_000_000, "1.500s"),
+            ("-0.001s", 0, -1_000_000, "-0.001s"),
+            ("3s", 3, 0, "3s"),
+            ("0.000000002s", 0, 2, "0.000000002s"),
+        ] {
             let parsed: Duration = text.parse().unwrap();
             assert_eq!((parsed.seconds, parsed.nanos), (seconds, nanos));
-            assert_eq!(parsed.to_string(), text);
+            assert_eq!(parsed.to_string(), written);
         }
         for bad in ["1.5", "s", "1.s", "1.1234567890s", "+1s"] {
             assert!(bad.parse::<Duration>().is_err(), "{bad}");
