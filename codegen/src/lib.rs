@@ -9,6 +9,7 @@
 //! }
 //! ```
 
+mod build;
 pub mod check;
 pub mod diagnostic;
 pub mod fmt;
@@ -20,6 +21,7 @@ pub mod source;
 pub mod syntax;
 pub mod targets;
 
+pub use build::{BuildError, Builder, configure};
 use diagnostic::{Diagnostic, Diagnostics, Severity};
 use loader::{Disk, FileSource, InMemory};
 use model::Model;

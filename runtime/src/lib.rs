@@ -49,7 +49,7 @@ pub use futures_util::{Stream, StreamExt, stream};
 #[macro_export]
 macro_rules! include_service {
     ($package:literal) => {
-        include!(concat!(env!("OUT_DIR"), "/omniface/", $package, ".rs"));
+        include!(concat!(env!("OUT_DIR"), "/omniface/rust/", $package, ".rs"));
     };
 }
 

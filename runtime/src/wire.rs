@@ -216,6 +216,41 @@ where
     }
 }
 
+/// Reads a generated enum: its wire name (`"SPECIES_DOG"`) or its number, as proto3 readers do.
+pub fn deserialize_enum<'de, D: Deserializer<'de>, T>(
+    deserializer: D,
+    names: &'static [&'static str],
+    from_name: fn(&str) -> Option<T>,
+    from_number: fn(i64) -> Option<T>,
+) -> Result<T, D::Error> {
+    struct EnumVisitor<T> {
+        names: &'static [&'static str],
+        from_name: fn(&str) -> Option<T>,
+        from_number: fn(i64) -> Option<T>,
+    }
+    impl<T> Visitor<'_> for EnumVisitor<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            write!(f, "one of {}", self.names.join(", "))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+            (self.from_name)(v).ok_or_else(|| E::unknown_variant(v, self.names))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
+            (self.from_number)(v).ok_or_else(|| E::custom(format!("{v} is not a value of this enum")))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
+            let number = i64::try_from(v).map_err(|_| E::custom(format!("{v} is not a value of this enum")))?;
+            self.visit_i64(number)
+        }
+    }
+    deserializer.deserialize_any(EnumVisitor {
+        names,
+        from_name,
+        from_number,
+    })
+}
+
 /// An instant, as in proto3's `google.protobuf.Timestamp`: written as RFC 3339 in UTC.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp {
@@ -275,6 +310,13 @@ impl Timestamp {
         let days = days_from_civil(year, month, day);
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second.min(59) - offset_seconds;
         Some(Timestamp { seconds, nanos })
+    }
+}
+
+impl std::str::FromStr for Timestamp {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Timestamp, String> {
+        Timestamp::parse_rfc3339(text).ok_or_else(|| format!("`{text}` is not an RFC 3339 timestamp"))
     }
 }
 

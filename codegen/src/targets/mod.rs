@@ -12,6 +12,7 @@ mod openapi;
 mod openrpc;
 mod prose;
 mod proto;
+pub mod rust;
 mod wsdl;
 
 use std::path::{Path, PathBuf};
@@ -42,6 +43,9 @@ pub enum Target {
     Asyncapi,
     /// OpenRPC for JSON-RPC 2.0.
     Openrpc,
+    /// Rust types, service traits and server glue for the `omniface` runtime. Not part of
+    /// [`Target::ALL`] (the spec artifacts); build scripts ask for it explicitly.
+    Rust,
 }
 
 /// OpenAPI major.minor to write.
@@ -79,11 +83,16 @@ impl Target {
             Target::Wsdl => "wsdl",
             Target::Asyncapi => "asyncapi",
             Target::Openrpc => "openrpc",
+            Target::Rust => "rust",
         }
     }
 
     pub fn from_name(name: &str) -> Option<Target> {
-        Target::ALL.iter().copied().find(|t| t.name() == name)
+        Target::ALL
+            .iter()
+            .copied()
+            .chain([Target::Rust])
+            .find(|t| t.name() == name)
     }
 
     /// Generates this target's files, under a folder named after the target.
@@ -96,6 +105,7 @@ impl Target {
             Target::Wsdl => wsdl::generate(model),
             Target::Asyncapi => asyncapi::generate(model),
             Target::Openrpc => openrpc::generate(model),
+            Target::Rust => rust::generate(model),
         };
         files
             .into_iter()
