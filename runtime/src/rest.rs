@@ -1,16 +1,346 @@
-//! placeholder
+//! REST: every method at its route from the bindings (`model::bindings::http_route`), parameters
+//! from path, query, headers and body as the OpenAPI document says, `application/problem+json`
+//! errors, ETag / `If-None-Match` on side-effect-free GETs, server streams as Server-Sent Events
+//! and client streams as NDJSON request bodies.
 
+use std::collections::BTreeMap;
+use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::response::IntoResponse;
+use axum::body::Body;
+use axum::extract::{RawPathParams, Request};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, MethodRouter, on};
+use bytes::Bytes;
+use futures_util::StreamExt;
+use omniface_model::bindings::ParamLocation;
+use omniface_model::naming::json_name;
+use omniface_model::{HttpVerb, Scalar, StreamingKind, TypeRef};
+use serde_json::{Map, Value};
 
+use crate::auth::Credentials;
+use crate::context::Protocol;
+use crate::error::Error;
 use crate::server::App;
+use crate::service::{BoxStream, Input, Output};
 
-pub(crate) fn routes(_app: &Arc<App>) -> Router {
-    Router::new()
+struct Route {
+    app: Arc<App>,
+    service: usize,
+    method: usize,
 }
 
-pub(crate) async fn not_found() -> impl IntoResponse {
-    axum::http::StatusCode::NOT_FOUND
+pub(crate) fn routes(app: &Arc<App>) -> Router {
+    // Methods sharing a path (GET and PUT /pets/{id}) must share one MethodRouter.
+    let mut by_path: BTreeMap<String, MethodRouter> = BTreeMap::new();
+    for (service, handler) in app.services.iter().enumerate() {
+        for (method, descriptor) in handler.descriptor().methods.iter().enumerate() {
+            let route = Arc::new(Route {
+                app: app.clone(),
+                service,
+                method,
+            });
+            let filter = match descriptor.route.verb {
+                HttpVerb::Get => MethodFilter::GET,
+                HttpVerb::Post => MethodFilter::POST,
+                HttpVerb::Put => MethodFilter::PUT,
+                HttpVerb::Patch => MethodFilter::PATCH,
+                HttpVerb::Delete => MethodFilter::DELETE,
+            };
+            let handler = move |path: RawPathParams, request: Request| {
+                let route = route.clone();
+                async move { handle(route, path, request).await }
+            };
+            let entry = by_path.remove(&descriptor.route.path).unwrap_or_default();
+            by_path.insert(descriptor.route.path.clone(), entry.merge(on(filter, handler)));
+        }
+    }
+    let mut router = Router::new();
+    for (path, method_router) in by_path {
+        router = router.route(&path, method_router.fallback(method_not_allowed));
+    }
+    router
+}
+
+async fn method_not_allowed() -> Response {
+    let problem = serde_json::json!({
+        "type": "about:blank",
+        "title": "Method not allowed",
+        "status": 405,
+        "detail": "this route does not accept that HTTP method",
+        "code": "UNIMPLEMENTED",
+    });
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        [(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"))],
+        problem.to_string(),
+    )
+        .into_response()
+}
+
+/// The 404 for any path no protocol serves.
+pub(crate) async fn not_found(request: Request) -> Response {
+    problem_response(&Error::not_found(format!("nothing is served at {}", request.uri().path())), None)
+}
+
+/// An error as `application/problem+json` (RFC 9457), with `WWW-Authenticate` on 401.
+pub(crate) fn problem_response(error: &Error, challenge: Option<String>) -> Response {
+    if error.kind() == crate::ErrorKind::Internal {
+        tracing::error!(error = %error.message(), "internal error");
+    }
+    let status = StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, error.problem_json().to_string()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    if status == StatusCode::UNAUTHORIZED {
+        let challenge = challenge.unwrap_or_else(|| "Bearer".to_string());
+        if let Ok(value) = HeaderValue::from_str(&challenge) {
+            headers.insert(header::WWW_AUTHENTICATE, value);
+        }
+    }
+    response
+}
+
+async fn handle(route: Arc<Route>, path: RawPathParams, request: Request) -> Response {
+    let descriptor = route.app.services[route.service].descriptor();
+    let method = &descriptor.methods[route.method];
+    let challenge = Some(crate::auth::challenge(method.auth.as_ref()));
+    match call(&route, path, request).await {
+        Ok(response) => response,
+        Err(error) => problem_response(&error, challenge),
+    }
+}
+
+async fn call(route: &Route, path: RawPathParams, request: Request) -> Result<Response, Error> {
+    let app = &route.app;
+    let descriptor = app.services[route.service].descriptor();
+    let method = &descriptor.methods[route.method];
+    let method_model = descriptor.method_model(route.method);
+    let (parts, body) = request.into_parts();
+    let mut credentials = Credentials::from_headers(&parts.headers);
+    let query = parts.uri.query().unwrap_or("");
+    credentials.add_query(query);
+
+    let input = if method.kind == StreamingKind::ClientStreaming || method.kind == StreamingKind::Bidirectional {
+        Input::Stream(ndjson_items(body, app.limits.max_message_bytes))
+    } else {
+        let only_body_fields = method
+            .route
+            .params
+            .iter()
+            .all(|(_, location)| *location == ParamLocation::BodyField);
+        let body = if method.route.verb.has_body() {
+            read_body(body, app.limits.max_body_bytes).await?
+        } else {
+            Bytes::new()
+        };
+        if only_body_fields {
+            // The body already is the request object: decode it straight into the typed request.
+            Input::Json(body)
+        } else {
+            Input::Value(assemble_request(method_model, &method.route.params, &path, query, &parts.headers, &body)?)
+        }
+    };
+
+    let is_get = parts.method == Method::GET;
+    let if_none_match = parts.headers.get(header::IF_NONE_MATCH).cloned();
+    let output = app
+        .invoke(
+            route.service,
+            route.method,
+            Protocol::Rest,
+            &credentials,
+            Arc::new(parts.headers),
+            input,
+        )
+        .await?;
+    Ok(match output {
+        Output::Empty => StatusCode::NO_CONTENT.into_response(),
+        Output::Value(value) => {
+            let json = value.to_json();
+            if method.readonly && is_get {
+                let etag = format!("\"{:016x}\"", fnv1a(&json));
+                let matches = if_none_match
+                    .as_ref()
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.split(',').any(|tag| tag.trim().trim_start_matches("W/") == etag || tag.trim() == "*"));
+                let etag_value = HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"0\""));
+                if matches {
+                    (StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response()
+                } else {
+                    (
+                        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json")), (header::ETAG, etag_value)],
+                        json,
+                    )
+                        .into_response()
+                }
+            } else {
+                ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], json).into_response()
+            }
+        }
+        Output::Stream(items) => sse_response(items, app.limits.keep_alive).into_response(),
+    })
+}
+
+/// A server stream as Server-Sent Events: `data` is one item's JSON, `id` counts from 1; a failure
+/// ends the stream with an `error` event carrying problem details.
+pub(crate) fn sse_response(
+    items: BoxStream<'static, Result<Box<dyn crate::service::Encode>, Error>>,
+    keep_alive: std::time::Duration,
+) -> Sse<impl futures_util::Stream<Item = Result<SseEvent, Infallible>>> {
+    let events = items
+        .scan((0u64, false), |(count, failed), item| {
+            if *failed {
+                return std::future::ready(None);
+            }
+            *count += 1;
+            let event = match item {
+                Ok(value) => SseEvent::default()
+                    .id(count.to_string())
+                    .data(String::from_utf8_lossy(&value.to_json())),
+                Err(error) => {
+                    *failed = true;
+                    SseEvent::default().event("error").data(error.problem_json().to_string())
+                }
+            };
+            std::future::ready(Some(Ok(event)))
+        });
+    Sse::new(events).keep_alive(KeepAlive::new().interval(keep_alive))
+}
+
+/// Reads a whole body, refusing more than `limit` bytes.
+pub(crate) async fn read_body(body: Body, limit: usize) -> Result<Bytes, Error> {
+    axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| Error::resource_exhausted(format!("the request body is larger than {limit} bytes")))
+}
+
+/// A streamed request body as NDJSON items, each line at most `limit` bytes.
+fn ndjson_items(body: Body, limit: usize) -> BoxStream<'static, Result<Value, Error>> {
+    let chunks = body.into_data_stream();
+    let lines = futures_util::stream::unfold(
+        (chunks, Vec::<u8>::new(), false),
+        move |(mut chunks, mut pending, mut done)| async move {
+            loop {
+                if let Some(end) = pending.iter().position(|b| *b == b'\n') {
+                    let line: Vec<u8> = pending.drain(..=end).collect();
+                    let line = line.trim_ascii();
+                    if line.is_empty() {
+                        continue;
+                    }
+                    let item = serde_json::from_slice(line).map_err(|e| Error::invalid_argument(format!("invalid NDJSON line: {e}")));
+                    return Some((item, (chunks, pending, done)));
+                }
+                if done {
+                    let rest = std::mem::take(&mut pending);
+                    let rest = rest.trim_ascii();
+                    if rest.is_empty() {
+                        return None;
+                    }
+                    let item = serde_json::from_slice(rest).map_err(|e| Error::invalid_argument(format!("invalid NDJSON line: {e}")));
+                    return Some((item, (chunks, pending, done)));
+                }
+                if pending.len() > limit {
+                    return Some((
+                        Err(Error::resource_exhausted(format!("an NDJSON line is longer than {limit} bytes"))),
+                        (chunks, Vec::new(), true),
+                    ));
+                }
+                match chunks.next().await {
+                    Some(Ok(chunk)) => pending.extend_from_slice(&chunk),
+                    Some(Err(error)) => {
+                        return Some((
+                            Err(Error::invalid_argument(format!("the request body failed: {error}"))),
+                            (chunks, Vec::new(), true),
+                        ));
+                    }
+                    None => done = true,
+                }
+            }
+        },
+    );
+    Box::pin(lines)
+}
+
+/// Builds the request object from path, query, headers and body, as the route places each
+/// parameter. Strings from the path, query and headers are converted by the parameter's type.
+fn assemble_request(
+    method: &omniface_model::Method,
+    locations: &[(String, ParamLocation)],
+    path: &RawPathParams,
+    query: &str,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<Value, Error> {
+    let body_value: Option<Value> = if body.is_empty() {
+        None
+    } else {
+        Some(serde_json::from_slice(body).map_err(|e| Error::invalid_argument(format!("the body is not valid JSON: {e}")))?)
+    };
+    let mut request = Map::new();
+    let query_pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    for (param, (name, location)) in method.params.iter().zip(locations) {
+        let key = json_name(name);
+        let ty = &param.field.ty;
+        let value = match location {
+            ParamLocation::Path => path
+                .iter()
+                .find(|(placeholder, _)| *placeholder == name)
+                .map(|(_, raw)| from_text(ty, raw)),
+            ParamLocation::Query { name: query_name } => {
+                let values: Vec<&str> = query_pairs
+                    .iter()
+                    .filter(|(k, _)| k == query_name || *k == json_name(query_name))
+                    .map(|(_, v)| v.as_str())
+                    .collect();
+                match (ty.required(), values.as_slice()) {
+                    (_, []) => None,
+                    (TypeRef::List(item), values) => {
+                        Some(Value::Array(values.iter().flat_map(|v| v.split(',')).map(|v| from_text(item, v)).collect()))
+                    }
+                    (_, [first, ..]) => Some(from_text(ty, first)),
+                }
+            }
+            ParamLocation::Header { name: header_name } => headers
+                .get(header_name.as_str())
+                .and_then(|v| v.to_str().ok())
+                .map(|raw| from_text(ty, raw)),
+            ParamLocation::Body => body_value.clone(),
+            ParamLocation::BodyField => match &body_value {
+                Some(Value::Object(members)) => members.get(&key).or_else(|| members.get(name)).cloned(),
+                Some(_) => return Err(Error::invalid_argument("the body must be a JSON object")),
+                None => None,
+            },
+        };
+        if let Some(value) = value {
+            request.insert(key, value);
+        }
+    }
+    Ok(Value::Object(request))
+}
+
+/// A path, query or header string as the JSON value of its parameter's type. Values that do not
+/// parse stay strings, so decoding reports them against the field.
+fn from_text(ty: &TypeRef, raw: &str) -> Value {
+    match ty.required() {
+        TypeRef::Scalar(Scalar::Bool) => match raw {
+            "true" | "1" => Value::Bool(true),
+            "false" | "0" => Value::Bool(false),
+            _ => Value::String(raw.to_string()),
+        },
+        TypeRef::Scalar(Scalar::I32 | Scalar::U32 | Scalar::F32 | Scalar::F64) => serde_json::from_str::<serde_json::Number>(raw)
+            .map(Value::Number)
+            .unwrap_or_else(|_| Value::String(raw.to_string())),
+        _ => Value::String(raw.to_string()),
+    }
+}
+
+/// FNV-1a: a fast, stable hash for ETags (same body, same tag, on every run and machine).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
