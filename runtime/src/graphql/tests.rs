@@ -566,6 +566,151 @@ fn maps_and_union_inputs_convert_both_ways() {
     assert!(shapes.to_json(&union, &two, "shape").is_err());
 }
 
+#[tokio::test]
+async fn services_of_several_packages_share_one_schema_unless_they_clash() {
+    let (petstore_model, petstore_documents) = example("petstore.idl");
+    let (chat_model, chat_documents) = example("chat.idl");
+    let replies = HashMap::from([
+        ("get_pet".to_string(), Reply::Value(pet("7", "SPECIES_DOG"))),
+        (
+            "list_rooms".to_string(),
+            Reply::Value(
+                json!({"rooms": [{"id": "r1", "name": "Lobby", "visibility": "ROOM_VISIBILITY_PUBLIC", "createdAt": "2026-11-27T17:16:53Z"}]}),
+            ),
+        ),
+    ]);
+    let seen = Arc::default();
+    let mut handlers = fakes(&petstore_model, &petstore_documents, &replies, &seen);
+    handlers.extend(fakes(&chat_model, &chat_documents, &replies, &seen));
+    let app = app(handlers.clone(), Limits::default());
+    let schema = schema::build(&app).unwrap();
+    let query = "{ getPet(id: 7) { name } listRooms { rooms { name visibility } } }";
+    let response = run(&schema, query, Some("plain")).await;
+    assert_eq!(
+        response["data"],
+        json!({"getPet": {"name": "Rex"}, "listRooms": {"rooms": [{"name": "Lobby", "visibility": "PUBLIC"}]}}),
+        "{response}"
+    );
+    let sdl = schema.sdl();
+    assert!(sdl.contains("petSold: PetSoldEvent!") && sdl.contains("messagePosted: MessagePostedEvent!"));
+
+    // Another package with its own `Pet` cannot join: the first package keeps the name.
+    let other = omniface_codegen::compile_str(
+        "other.idl",
+        "package acme.other.v1;\nstruct Pet { label: string }\nservice Other {\n    #[readonly]\n    fn find_pet(id: u64) -> Pet;\n}\n",
+    );
+    let other_model = Arc::new(other.checked_model().expect("valid IDL").clone());
+    let files = omniface_codegen::targets::generate(&other_model, &[Target::Graphql], &Options::default());
+    let other_documents = BTreeMap::from([("acme.other.v1".to_string(), files[0].contents.clone())]);
+    handlers.extend(fakes(&other_model, &other_documents, &replies, &seen));
+    let schema = schema::build(&self::app(handlers, Limits::default())).unwrap();
+    let sdl = schema.sdl();
+    assert!(
+        !sdl.contains("findPet") && !sdl.contains("label: String!") && sdl.contains("listRooms"),
+        "{sdl}"
+    );
+}
+
+/// What the examples do not cover: a package without queries (`_service`), a method without a
+/// result and an event without data (`Boolean!`), a struct without fields (`_empty`), a union
+/// as an argument (`@oneOf`) and maps with integer keys.
+const EDGES: &str = "package acme.edge.v1;
+struct Nothing {}
+struct Circle { radius: f64 }
+struct Square { side: f64 }
+union Shape { Circle(Circle), Square(Square) }
+struct Drawing { shapes: list<Shape>, labels: map<i32, string>, nothing: Nothing? }
+service Edge {
+    fn draw(drawing: Drawing, pick: Shape?) -> Drawing;
+    fn clear();
+    event cleared();
+}
+";
+
+#[tokio::test]
+async fn edge_cases_of_the_sdl_are_served_and_convert() {
+    let compilation = omniface_codegen::compile_str("edge.idl", EDGES);
+    let model = Arc::new(
+        compilation
+            .checked_model()
+            .unwrap_or_else(|| panic!("{}", compilation.render_diagnostics()))
+            .clone(),
+    );
+    let files = omniface_codegen::targets::generate(&model, &[Target::Graphql], &Options::default());
+    let documents = BTreeMap::from([("acme.edge.v1".to_string(), files[0].contents.clone())]);
+    let drawing = json!({
+        "shapes": [{"circle": {"radius": 1.5}}, {"square": {"side": 2.0}}],
+        "labels": {"1": "one", "2": "two"},
+        "nothing": {}
+    });
+    let replies = HashMap::from([("draw".to_string(), Reply::Value(drawing))]);
+    let seen = Arc::default();
+    let app = app(fakes(&model, &documents, &replies, &seen), Limits::default());
+    let schema = schema::build(&app).unwrap();
+    assert_same_schema(&documents["acme.edge.v1"], &schema, "acme.edge.v1");
+
+    let response = run(&schema, "{ _service }", None).await;
+    assert_eq!(response["data"], json!({"_service": "acme.edge.v1"}), "{response}");
+
+    let mutation = r#"mutation {
+        draw(
+            drawing: {shapes: [{circle: {radius: 3}}, {square: {side: 4}}], labels: [{key: 7, value: "seven"}]},
+            pick: {square: {side: 1}}
+        ) {
+            shapes { __typename ... on Circle { radius } ... on Square { side } }
+            labels { key value }
+            nothing { _empty }
+        }
+        clear
+    }"#;
+    let response = run(&schema, mutation, None).await;
+    assert_eq!(
+        response["data"],
+        json!({
+            "draw": {
+                "shapes": [{"__typename": "Circle", "radius": 1.5}, {"__typename": "Square", "side": 2.0}],
+                "labels": [{"key": 1, "value": "one"}, {"key": 2, "value": "two"}],
+                "nothing": {"_empty": null}
+            },
+            "clear": true
+        }),
+        "{response}"
+    );
+    assert_eq!(
+        seen.lock().unwrap()[0].1,
+        json!({
+            "drawing": {"shapes": [{"circle": {"radius": 3}}, {"square": {"side": 4}}], "labels": {"7": "seven"}},
+            "pick": {"square": {"side": 1}}
+        })
+    );
+
+    // `@oneOf` is enforced by GraphQL itself.
+    let response = run(
+        &schema,
+        "mutation { draw(drawing: {}, pick: {circle: {radius: 1}, square: {side: 1}}) { labels { key } } }",
+        None,
+    )
+    .await;
+    assert!(
+        response["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("exactly one"),
+        "{response}"
+    );
+
+    let mut cleared = schema.execute_stream(Request::new("subscription { cleared }").data(caller(None)));
+    let publish = async {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        app.services[0].events().publish(0, &json!({}));
+    };
+    let (item, ()) = tokio::join!(cleared.next(), publish);
+    assert_eq!(
+        serde_json::to_value(item.unwrap()).unwrap(),
+        json!({"data": {"cleared": true}})
+    );
+}
+
 /// Sends one HTTP/1.1 request to the server and returns the status and body.
 async fn http(address: std::net::SocketAddr, request: String) -> (u16, String) {
     let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
