@@ -2,12 +2,13 @@
 //! subscriptions over WebSocket (`graphql-transport-ws`, and the older `graphql-ws`) at
 //! `/graphql/ws`, and the schema's SDL at `/schema.graphql`.
 //!
-//! The schema served is the package's generated SDL itself (see [`schema`]); resolvers turn
-//! arguments into the JSON mapping, call the service through [`App::invoke`] (so authentication,
-//! validation and error mapping are the same as on every other protocol) and turn results back
-//! ([`convert`]).
+//! The schema served is the package's generated SDL itself ([`schema`]); root resolvers
+//! ([`resolve`]) turn arguments into the JSON mapping, call the service through [`App::invoke`]
+//! (so authentication, validation and error mapping are the same as on every other protocol) and
+//! turn results back ([`convert`]).
 
 mod convert;
+mod resolve;
 mod schema;
 #[cfg(test)]
 mod tests;
@@ -29,7 +30,7 @@ use serde_json::json;
 
 use crate::auth::Credentials;
 use crate::server::App;
-use schema::Caller;
+use resolve::Caller;
 
 /// What the GraphQL routes share.
 struct Endpoint {

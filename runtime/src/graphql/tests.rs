@@ -14,7 +14,8 @@ use serde_json::{Value as Json, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::convert::{Conv, FieldShape, Node, Shapes, StructShape, UnionShape};
-use super::schema::{self, Caller, canonical};
+use super::resolve::Caller;
+use super::schema::{self, canonical};
 use crate::auth::{Credential, Credentials, Principal, authenticator_fn};
 use crate::context::Context;
 use crate::error::{DeclaredError, Error, Violation};
