@@ -38,6 +38,7 @@
 mod artifacts;
 mod bench;
 mod ctx;
+mod servers;
 mod synth;
 mod test;
 mod tools;

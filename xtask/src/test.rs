@@ -46,6 +46,11 @@ pub const STEPS: &[Step] = &[
         title: "generated artifacts accepted by their ecosystems' tools (buf, redocly, graphql, xmllint, zeep, asyncapi, openrpc)",
         run: crate::artifacts::artifacts,
     },
+    Step {
+        name: "servers",
+        title: "example servers called by Python clients (httpx, zeep, gql, websockets, httpx-sse)",
+        run: crate::servers::servers,
+    },
 ];
 
 pub fn run(ctx: &Ctx, args: &[String]) -> Result {

@@ -29,8 +29,12 @@ const NPM_PACKAGES: &[&str] = &[
 
 /// PyPI packages, pinned (their own dependencies are left to pip).
 const PIP_PACKAGES: &[&str] = &[
+    "gql==4.4.0",
     "graphql-core==3.3.2",
+    "httpx==0.28.1",
+    "httpx-sse==0.4.3",
     "openapi-spec-validator==0.9.0",
+    "websockets==17.4",
     "xmlschema==4.3.2",
     "zeep==4.3.3",
 ];
