@@ -106,3 +106,47 @@ fn a_model_change_reaches_every_target() {
         );
     }
 }
+
+/// The Rust target: its code is snapshotted like any artifact, the model it embeds reads back to
+/// the same model, and every spec document it `include_str!`s is one the other targets write.
+#[test]
+fn rust_target_for_every_example() {
+    for example in EXAMPLES {
+        let compilation = compile_with(&[format!("{example}.idl")], &examples());
+        let model = compilation.checked_model().expect("example compiles");
+        let rust = generate(model, &[Target::Rust], &Options::default());
+        let artifacts = generate(model, Target::ALL, &Options::default());
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path("../../snapshots/targets");
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_omit_expression(true);
+        settings.bind(|| {
+            for file in &rust {
+                let path = file.path.to_string_lossy().replace(['/', '\\'], "__");
+                if path.ends_with(".json") {
+                    let read_back: omniface_codegen::model::Model =
+                        serde_json::from_str(&file.contents).expect("the embedded model deserialises");
+                    let again = serde_json::to_string(&read_back).unwrap();
+                    assert_eq!(
+                        again, file.contents,
+                        "the embedded model of {example} survives a round trip"
+                    );
+                    continue;
+                }
+                insta::assert_snapshot!(format!("{example}__{path}"), file.contents);
+                let documents = file.contents.matches("include_str!(\"../").count();
+                let services = file.contents.matches("::omniface::Handler for").count();
+                assert_eq!(documents, 6 * services, "{example}: six documents per service");
+                for included in file.contents.split("include_str!(\"../").skip(1) {
+                    let relative = included.split('"').next().unwrap();
+                    assert!(
+                        artifacts
+                            .iter()
+                            .any(|a| a.path.to_string_lossy().replace('\\', "/") == relative),
+                        "{example}: the Rust target embeds `{relative}`, which no target writes"
+                    );
+                }
+            }
+        });
+    }
+}

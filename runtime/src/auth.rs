@@ -28,12 +28,17 @@ impl Credentials {
     /// Reads `Authorization` and every header into `api_keys` candidates.
     pub fn from_headers(headers: &axum::http::HeaderMap) -> Credentials {
         let mut credentials = Credentials::default();
-        if let Some(value) = headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        if let Some(value) = headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+        {
             credentials.set_authorization(value);
         }
         for (name, value) in headers {
             if let Ok(value) = value.to_str() {
-                credentials.api_keys.insert(format!("header:{}", name.as_str()), value.to_string());
+                credentials
+                    .api_keys
+                    .insert(format!("header:{}", name.as_str()), value.to_string());
             }
         }
         credentials
@@ -42,7 +47,9 @@ impl Credentials {
     /// Adds query parameters as API key candidates.
     pub fn add_query(&mut self, query: &str) {
         for (name, value) in form_urlencoded::parse(query.as_bytes()) {
-            self.api_keys.entry(format!("query:{name}")).or_insert_with(|| value.into_owned());
+            self.api_keys
+                .entry(format!("query:{name}"))
+                .or_insert_with(|| value.into_owned());
         }
     }
 
@@ -140,7 +147,10 @@ pub async fn authorize(
         })
         .collect();
     if presented.is_empty() {
-        return Err(Error::unauthenticated(format!("this call needs {}", describe_schemes(requirement))));
+        return Err(Error::unauthenticated(format!(
+            "this call needs {}",
+            describe_schemes(requirement)
+        )));
     }
     let Some(authenticator) = authenticator else {
         return Err(Error::unauthenticated("the server has no authenticator configured"));
@@ -160,7 +170,10 @@ pub async fn authorize(
         .map(String::as_str)
         .collect();
     if !missing.is_empty() {
-        return Err(Error::permission_denied(format!("this call needs the scope {}", missing.join(", "))));
+        return Err(Error::permission_denied(format!(
+            "this call needs the scope {}",
+            missing.join(", ")
+        )));
     }
     Ok(Some(principal))
 }
@@ -172,8 +185,14 @@ fn describe_schemes(auth: &Auth) -> String {
         .map(|scheme| match scheme {
             AuthScheme::Bearer => "`Authorization: Bearer <token>`".to_string(),
             AuthScheme::Basic => "`Authorization: Basic <credentials>`".to_string(),
-            AuthScheme::ApiKey { location: ApiKeyLocation::Header, name } => format!("the `{name}` header"),
-            AuthScheme::ApiKey { location: ApiKeyLocation::Query, name } => format!("the `{name}` query parameter"),
+            AuthScheme::ApiKey {
+                location: ApiKeyLocation::Header,
+                name,
+            } => format!("the `{name}` header"),
+            AuthScheme::ApiKey {
+                location: ApiKeyLocation::Query,
+                name,
+            } => format!("the `{name}` query parameter"),
         })
         .collect();
     schemes.join(" or ")

@@ -26,7 +26,12 @@ fn package_documents(mut router: Router, prefix: &str, documents: &Documents) ->
     router = serve(router, &format!("{prefix}/openapi.json"), JSON, documents.openapi);
     router = serve(router, &format!("{prefix}/asyncapi.json"), JSON, documents.asyncapi);
     router = serve(router, &format!("{prefix}/openrpc.json"), JSON, documents.openrpc);
-    serve(router, &format!("{prefix}/schema.proto"), "text/plain; charset=utf-8", documents.proto)
+    serve(
+        router,
+        &format!("{prefix}/schema.proto"),
+        "text/plain; charset=utf-8",
+        documents.proto,
+    )
 }
 
 pub(crate) fn routes(app: &Arc<App>) -> Router {
@@ -42,8 +47,18 @@ pub(crate) fn routes(app: &Arc<App>) -> Router {
         }
         packages.push(documents.package);
         router = package_documents(router, &format!("/specs/{}", documents.package), &documents);
-        router = serve(router, &format!("/specs/{}/schema.graphql", documents.package), "text/plain; charset=utf-8", documents.graphql);
-        router = serve(router, &format!("/specs/{}/service.wsdl", documents.package), "text/xml; charset=utf-8", documents.wsdl);
+        router = serve(
+            router,
+            &format!("/specs/{}/schema.graphql", documents.package),
+            "text/plain; charset=utf-8",
+            documents.graphql,
+        );
+        router = serve(
+            router,
+            &format!("/specs/{}/service.wsdl", documents.package),
+            "text/xml; charset=utf-8",
+            documents.wsdl,
+        );
     }
     router
 }

@@ -145,7 +145,10 @@ impl EventHub {
 
     /// The id of the latest event published (the cursor meaning "from now on").
     pub fn last_id(&self, event: usize) -> u64 {
-        let buffer = self.streams[event].buffer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let buffer = self.streams[event]
+            .buffer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         buffer.next_id - 1
     }
 }

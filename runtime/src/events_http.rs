@@ -127,7 +127,10 @@ fn sse(
     if subscription.gap {
         first.push(SseEvent::default().comment("some events after Last-Event-ID were no longer buffered"));
     }
-    let last_sent = subscription.backlog.last().map_or(subscription.last_id, |r| r.id.max(subscription.last_id));
+    let last_sent = subscription
+        .backlog
+        .last()
+        .map_or(subscription.last_id, |r| r.id.max(subscription.last_id));
     first.extend(subscription.backlog.iter().map(|r| record_event(r)));
     let live = futures_util::stream::unfold(
         (hub, subscription.live, last_sent, Vec::<Arc<EventRecord>>::new()),

@@ -43,12 +43,20 @@ async fn serve_http(app: Arc<App>, request: Request) -> Response {
     let headers = Arc::new(parts.headers);
     let body = match crate::rest::read_body(body, app.limits.max_body_bytes).await {
         Ok(body) => body,
-        Err(error) => return json_response(StatusCode::PAYLOAD_TOO_LARGE, error_response(Value::Null, INVALID_REQUEST, error.message(), None)),
+        Err(error) => {
+            return json_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                error_response(Value::Null, INVALID_REQUEST, error.message(), None),
+            );
+        }
     };
     let message: Value = match serde_json::from_slice(&body) {
         Ok(message) => message,
         Err(error) => {
-            return json_response(StatusCode::OK, error_response(Value::Null, PARSE_ERROR, &format!("Parse error: {error}"), None));
+            return json_response(
+                StatusCode::OK,
+                error_response(Value::Null, PARSE_ERROR, &format!("Parse error: {error}"), None),
+            );
         }
     };
     match handle_message(&app, message, &credentials, &headers, Protocol::JsonRpc).await {
@@ -59,7 +67,12 @@ async fn serve_http(app: Arc<App>, request: Request) -> Response {
 }
 
 fn json_response(status: StatusCode, body: Value) -> Response {
-    (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body.to_string()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 /// One parsed JSON-RPC message (single or batch); `None` when nothing is to be answered.
@@ -71,17 +84,28 @@ pub(crate) async fn handle_message(
     protocol: Protocol,
 ) -> Option<Value> {
     match message {
-        Value::Array(batch) if batch.is_empty() => {
-            Some(error_response(Value::Null, INVALID_REQUEST, "Invalid Request: empty batch", None))
-        }
+        Value::Array(batch) if batch.is_empty() => Some(error_response(
+            Value::Null,
+            INVALID_REQUEST,
+            "Invalid Request: empty batch",
+            None,
+        )),
         Value::Array(batch) if batch.len() > app.limits.max_batch => Some(error_response(
             Value::Null,
             INVALID_REQUEST,
-            &format!("Invalid Request: a batch may hold at most {} requests", app.limits.max_batch),
+            &format!(
+                "Invalid Request: a batch may hold at most {} requests",
+                app.limits.max_batch
+            ),
             None,
         )),
         Value::Array(batch) => {
-            let replies = join_all(batch.into_iter().map(|item| handle_single(app, item, credentials, headers, protocol))).await;
+            let replies = join_all(
+                batch
+                    .into_iter()
+                    .map(|item| handle_single(app, item, credentials, headers, protocol)),
+            )
+            .await;
             let replies: Vec<Value> = replies.into_iter().flatten().collect();
             (!replies.is_empty()).then_some(Value::Array(replies))
         }
@@ -101,26 +125,51 @@ pub(crate) struct RpcRequest {
 /// null, and params that are an object or an array.
 pub(crate) fn parse_request(message: Value) -> Result<RpcRequest, Value> {
     let Value::Object(mut members) = message else {
-        return Err(error_response(Value::Null, INVALID_REQUEST, "Invalid Request: not an object", None));
+        return Err(error_response(
+            Value::Null,
+            INVALID_REQUEST,
+            "Invalid Request: not an object",
+            None,
+        ));
     };
     let id = members.remove("id");
     let reply_id = id.clone().unwrap_or(Value::Null);
     if let Some(id) = &id
         && !matches!(id, Value::String(_) | Value::Number(_) | Value::Null)
     {
-        return Err(error_response(Value::Null, INVALID_REQUEST, "Invalid Request: `id` must be a string, number or null", None));
+        return Err(error_response(
+            Value::Null,
+            INVALID_REQUEST,
+            "Invalid Request: `id` must be a string, number or null",
+            None,
+        ));
     }
     if members.get("jsonrpc") != Some(&Value::String("2.0".into())) {
-        return Err(error_response(reply_id, INVALID_REQUEST, "Invalid Request: `jsonrpc` must be \"2.0\"", None));
+        return Err(error_response(
+            reply_id,
+            INVALID_REQUEST,
+            "Invalid Request: `jsonrpc` must be \"2.0\"",
+            None,
+        ));
     }
     let Some(Value::String(method)) = members.remove("method") else {
-        return Err(error_response(reply_id, INVALID_REQUEST, "Invalid Request: `method` must be a string", None));
+        return Err(error_response(
+            reply_id,
+            INVALID_REQUEST,
+            "Invalid Request: `method` must be a string",
+            None,
+        ));
     };
     let params = members.remove("params");
     if let Some(params) = &params
         && !matches!(params, Value::Object(_) | Value::Array(_))
     {
-        return Err(error_response(reply_id, INVALID_REQUEST, "Invalid Request: `params` must be an object or an array", None));
+        return Err(error_response(
+            reply_id,
+            INVALID_REQUEST,
+            "Invalid Request: `params` must be an object or an array",
+            None,
+        ));
     }
     Ok(RpcRequest { id, method, params })
 }
@@ -137,9 +186,14 @@ async fn handle_single(
         Err(reply) => return Some(reply),
     };
     let Some((service, method)) = app.find_method(&request.method) else {
-        return request
-            .id
-            .map(|id| error_response(id, METHOD_NOT_FOUND, &format!("Method not found: `{}`", request.method), None));
+        return request.id.map(|id| {
+            error_response(
+                id,
+                METHOD_NOT_FOUND,
+                &format!("Method not found: `{}`", request.method),
+                None,
+            )
+        });
     };
     let kind = app.services[service].descriptor().methods[method].kind;
     if kind != StreamingKind::Unary {
@@ -147,7 +201,10 @@ async fn handle_single(
             error_response(
                 id,
                 METHOD_NOT_FOUND,
-                &format!("`{}` is a streaming method: call it over WebSocket at /ws", request.method),
+                &format!(
+                    "`{}` is a streaming method: call it over WebSocket at /ws",
+                    request.method
+                ),
                 None,
             )
         });
@@ -173,7 +230,14 @@ pub(crate) async fn call(
 ) -> Result<Value, Error> {
     let input = params_object(app, service, method, params)?;
     let output = app
-        .invoke(service, method, protocol, credentials, headers.clone(), Input::Value(input))
+        .invoke(
+            service,
+            method,
+            protocol,
+            credentials,
+            headers.clone(),
+            Input::Value(input),
+        )
         .await?;
     Ok(match output {
         Output::Value(value) => value.to_value(),
@@ -219,5 +283,10 @@ pub(crate) fn error_response(id: Value, code: i64, message: &str, data: Option<V
 
 /// An application error as a JSON-RPC error object.
 pub(crate) fn error_reply(id: Value, error: &Error) -> Value {
-    error_response(id, error.jsonrpc_code(), error.public_message(), Some(error.details_json()))
+    error_response(
+        id,
+        error.jsonrpc_code(),
+        error.public_message(),
+        Some(error.details_json()),
+    )
 }

@@ -75,7 +75,10 @@ async fn method_not_allowed() -> Response {
     });
     (
         StatusCode::METHOD_NOT_ALLOWED,
-        [(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        )],
         problem.to_string(),
     )
         .into_response()
@@ -83,7 +86,10 @@ async fn method_not_allowed() -> Response {
 
 /// The 404 for any path no protocol serves.
 pub(crate) async fn not_found(request: Request) -> Response {
-    problem_response(&Error::not_found(format!("nothing is served at {}", request.uri().path())), None)
+    problem_response(
+        &Error::not_found(format!("nothing is served at {}", request.uri().path())),
+        None,
+    )
 }
 
 /// An error as `application/problem+json` (RFC 9457), with `WWW-Authenticate` on 401.
@@ -94,7 +100,10 @@ pub(crate) fn problem_response(error: &Error, challenge: Option<String>) -> Resp
     let status = StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = (status, error.problem_json().to_string()).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
     if status == StatusCode::UNAUTHORIZED {
         let challenge = challenge.unwrap_or_else(|| "Bearer".to_string());
         if let Ok(value) = HeaderValue::from_str(&challenge) {
@@ -141,7 +150,14 @@ async fn call(route: &Route, path: RawPathParams, request: Request) -> Result<Re
             // The body already is the request object: decode it straight into the typed request.
             Input::Json(body)
         } else {
-            Input::Value(assemble_request(method_model, &method.route.params, &path, query, &parts.headers, &body)?)
+            Input::Value(assemble_request(
+                method_model,
+                &method.route.params,
+                &path,
+                query,
+                &parts.headers,
+                &body,
+            )?)
         }
     };
 
@@ -163,22 +179,29 @@ async fn call(route: &Route, path: RawPathParams, request: Request) -> Result<Re
             let json = value.to_json();
             if method.readonly && is_get {
                 let etag = format!("\"{:016x}\"", fnv1a(&json));
-                let matches = if_none_match
-                    .as_ref()
-                    .and_then(|v| v.to_str().ok())
-                    .is_some_and(|v| v.split(',').any(|tag| tag.trim().trim_start_matches("W/") == etag || tag.trim() == "*"));
+                let matches = if_none_match.as_ref().and_then(|v| v.to_str().ok()).is_some_and(|v| {
+                    v.split(',')
+                        .any(|tag| tag.trim().trim_start_matches("W/") == etag || tag.trim() == "*")
+                });
                 let etag_value = HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"0\""));
                 if matches {
                     (StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response()
                 } else {
                     (
-                        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json")), (header::ETAG, etag_value)],
+                        [
+                            (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
+                            (header::ETAG, etag_value),
+                        ],
                         json,
                     )
                         .into_response()
                 }
             } else {
-                ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], json).into_response()
+                (
+                    [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+                    json,
+                )
+                    .into_response()
             }
         }
         Output::Stream(items) => sse_response(items, app.limits.keep_alive).into_response(),
@@ -191,23 +214,24 @@ pub(crate) fn sse_response(
     items: BoxStream<'static, Result<Box<dyn crate::service::Encode>, Error>>,
     keep_alive: std::time::Duration,
 ) -> Sse<impl futures_util::Stream<Item = Result<SseEvent, Infallible>>> {
-    let events = items
-        .scan((0u64, false), |(count, failed), item| {
-            if *failed {
-                return std::future::ready(None);
+    let events = items.scan((0u64, false), |(count, failed), item| {
+        if *failed {
+            return std::future::ready(None);
+        }
+        *count += 1;
+        let event = match item {
+            Ok(value) => SseEvent::default()
+                .id(count.to_string())
+                .data(String::from_utf8_lossy(&value.to_json())),
+            Err(error) => {
+                *failed = true;
+                SseEvent::default()
+                    .event("error")
+                    .data(error.problem_json().to_string())
             }
-            *count += 1;
-            let event = match item {
-                Ok(value) => SseEvent::default()
-                    .id(count.to_string())
-                    .data(String::from_utf8_lossy(&value.to_json())),
-                Err(error) => {
-                    *failed = true;
-                    SseEvent::default().event("error").data(error.problem_json().to_string())
-                }
-            };
-            std::future::ready(Some(Ok(event)))
-        });
+        };
+        std::future::ready(Some(Ok(event)))
+    });
     Sse::new(events).keep_alive(KeepAlive::new().interval(keep_alive))
 }
 
@@ -231,7 +255,8 @@ fn ndjson_items(body: Body, limit: usize) -> BoxStream<'static, Result<Value, Er
                     if line.is_empty() {
                         continue;
                     }
-                    let item = serde_json::from_slice(line).map_err(|e| Error::invalid_argument(format!("invalid NDJSON line: {e}")));
+                    let item = serde_json::from_slice(line)
+                        .map_err(|e| Error::invalid_argument(format!("invalid NDJSON line: {e}")));
                     return Some((item, (chunks, pending, done)));
                 }
                 if done {
@@ -240,12 +265,15 @@ fn ndjson_items(body: Body, limit: usize) -> BoxStream<'static, Result<Value, Er
                     if rest.is_empty() {
                         return None;
                     }
-                    let item = serde_json::from_slice(rest).map_err(|e| Error::invalid_argument(format!("invalid NDJSON line: {e}")));
+                    let item = serde_json::from_slice(rest)
+                        .map_err(|e| Error::invalid_argument(format!("invalid NDJSON line: {e}")));
                     return Some((item, (chunks, pending, done)));
                 }
                 if pending.len() > limit {
                     return Some((
-                        Err(Error::resource_exhausted(format!("an NDJSON line is longer than {limit} bytes"))),
+                        Err(Error::resource_exhausted(format!(
+                            "an NDJSON line is longer than {limit} bytes"
+                        ))),
                         (chunks, Vec::new(), true),
                     ));
                 }
@@ -278,7 +306,10 @@ fn assemble_request(
     let body_value: Option<Value> = if body.is_empty() {
         None
     } else {
-        Some(serde_json::from_slice(body).map_err(|e| Error::invalid_argument(format!("the body is not valid JSON: {e}")))?)
+        Some(
+            serde_json::from_slice(body)
+                .map_err(|e| Error::invalid_argument(format!("the body is not valid JSON: {e}")))?,
+        )
     };
     let mut request = Map::new();
     let query_pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
@@ -298,9 +329,13 @@ fn assemble_request(
                     .collect();
                 match (ty.required(), values.as_slice()) {
                     (_, []) => None,
-                    (TypeRef::List(item), values) => {
-                        Some(Value::Array(values.iter().flat_map(|v| v.split(',')).map(|v| from_text(item, v)).collect()))
-                    }
+                    (TypeRef::List(item), values) => Some(Value::Array(
+                        values
+                            .iter()
+                            .flat_map(|v| v.split(','))
+                            .map(|v| from_text(item, v))
+                            .collect(),
+                    )),
                     (_, [first, ..]) => Some(from_text(ty, first)),
                 }
             }
@@ -331,9 +366,11 @@ fn from_text(ty: &TypeRef, raw: &str) -> Value {
             "false" | "0" => Value::Bool(false),
             _ => Value::String(raw.to_string()),
         },
-        TypeRef::Scalar(Scalar::I32 | Scalar::U32 | Scalar::F32 | Scalar::F64) => serde_json::from_str::<serde_json::Number>(raw)
-            .map(Value::Number)
-            .unwrap_or_else(|_| Value::String(raw.to_string())),
+        TypeRef::Scalar(Scalar::I32 | Scalar::U32 | Scalar::F32 | Scalar::F64) => {
+            serde_json::from_str::<serde_json::Number>(raw)
+                .map(Value::Number)
+                .unwrap_or_else(|_| Value::String(raw.to_string()))
+        }
         _ => Value::String(raw.to_string()),
     }
 }

@@ -76,19 +76,27 @@ impl App {
         let handler = &self.services[service];
         let requirement = handler.descriptor().methods[method].auth.as_ref();
         let principal = auth::authorize(requirement, credentials, self.authenticator.as_deref()).await?;
-        handler.call(method, Context::new(protocol, principal, headers), input).await
+        handler
+            .call(method, Context::new(protocol, principal, headers), input)
+            .await
     }
 
     /// Checks that a subscriber may receive an event.
     pub async fn authorize_event(&self, service: usize, event: usize, credentials: &Credentials) -> Result<(), Error> {
         let requirement = self.services[service].descriptor().events[event].auth.as_ref();
-        auth::authorize(requirement, credentials, self.authenticator.as_deref()).await.map(drop)
+        auth::authorize(requirement, credentials, self.authenticator.as_deref())
+            .await
+            .map(drop)
     }
 
     /// Finds `Service.method` (JSON-RPC and WebSocket names).
     pub fn find_method(&self, rpc_name: &str) -> Option<(usize, usize)> {
         self.services.iter().enumerate().find_map(|(s, handler)| {
-            let m = handler.descriptor().methods.iter().position(|m| m.rpc_name == rpc_name)?;
+            let m = handler
+                .descriptor()
+                .methods
+                .iter()
+                .position(|m| m.rpc_name == rpc_name)?;
             Some((s, m))
         })
     }
@@ -96,7 +104,11 @@ impl App {
     /// Finds `Service.event` (WebSocket subscriptions).
     pub fn find_event(&self, rpc_name: &str) -> Option<(usize, usize)> {
         self.services.iter().enumerate().find_map(|(s, handler)| {
-            let e = handler.descriptor().events.iter().position(|e| e.rpc_name == rpc_name)?;
+            let e = handler
+                .descriptor()
+                .events
+                .iter()
+                .position(|e| e.rpc_name == rpc_name)?;
             Some((s, e))
         })
     }
@@ -160,18 +172,29 @@ impl Server {
             let descriptor = handler.descriptor();
             let name = descriptor.name();
             if let Some(route) = descriptor.methods.first().map(|m| &m.route) {
-                lines.push(format!("REST         {base}{}  ({name}; OpenAPI at {base}/openapi.json)", route.path));
+                lines.push(format!(
+                    "REST         {base}{}  ({name}; OpenAPI at {base}/openapi.json)",
+                    route.path
+                ));
             }
-            lines.push(format!("SOAP 1.1/1.2 {base}/soap/{name}  (WSDL at {base}/soap/{name}?wsdl)"));
+            lines.push(format!(
+                "SOAP 1.1/1.2 {base}/soap/{name}  (WSDL at {base}/soap/{name}?wsdl)"
+            ));
             for event in &descriptor.events {
-                lines.push(format!("SSE          {base}{}  (long polling: ?after=<cursor>&wait=<seconds>)", event.path));
+                lines.push(format!(
+                    "SSE          {base}{}  (long polling: ?after=<cursor>&wait=<seconds>)",
+                    event.path
+                ));
             }
         }
         if first.is_some() {
             lines.push(format!("GraphQL      {base}/graphql  (GraphiQL on GET; subscriptions over graphql-transport-ws at {base}/graphql/ws; SDL at {base}/schema.graphql)"));
             lines.push(format!("JSON-RPC 2.0 {base}/rpc  (OpenRPC at {base}/openrpc.json)"));
             let ws_base = base.replacen("http", "ws", 1);
-            lines.push(format!("WebSocket    {ws_base}/ws  (subprotocol {}; AsyncAPI at {base}/asyncapi.json)", crate::ws::SUBPROTOCOL));
+            lines.push(format!(
+                "WebSocket    {ws_base}/ws  (subprotocol {}; AsyncAPI at {base}/asyncapi.json)",
+                crate::ws::SUBPROTOCOL
+            ));
         }
         lines
     }

@@ -205,7 +205,11 @@ impl Input {
 fn decode_error(error: serde_path_to_error::Error<serde_json::Error>) -> Error {
     let field = error.path().to_string();
     let message = error.inner().to_string();
-    let constraint = if message.starts_with("missing field") { "required" } else { "type" };
+    let constraint = if message.starts_with("missing field") {
+        "required"
+    } else {
+        "type"
+    };
     let message = message.split(" at line ").next().unwrap_or(&message).to_string();
     Error::validation(vec![Violation {
         field: if field == "." { String::new() } else { field },
@@ -234,10 +238,7 @@ impl<T> Streaming<T> {
 impl<T> Stream for Streaming<T> {
     type Item = Result<T, Error>;
 
-    fn poll_next(
-        mut self: Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Self::Item>> {
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
         self.inner.as_mut().poll_next(cx)
     }
 }
@@ -274,7 +275,9 @@ impl Output {
     }
 
     pub fn stream<T: Serialize + Send + Sync + 'static>(items: ServerStream<T>) -> Output {
-        Output::Stream(Box::pin(items.map(|item| item.map(|value| Box::new(value) as Box<dyn Encode>))))
+        Output::Stream(Box::pin(
+            items.map(|item| item.map(|value| Box::new(value) as Box<dyn Encode>)),
+        ))
     }
 }
 

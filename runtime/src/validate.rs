@@ -177,14 +177,46 @@ pub fn check_length<T: HasLength>(
 ) {
     let (length, unit) = value.constrained_length();
     if outside(length, min, max) {
-        violations.push(path, "length", format!("must be {} long, not {length}", bounds_text(min, max, unit)));
+        violations.push(
+            path,
+            "length",
+            format!("must be {} long, not {length}", bounds_text(min, max, unit)),
+        );
+    }
+}
+
+/// Lists and maps, whose entries `#[items]` counts.
+pub trait HasItems {
+    fn item_count(&self) -> usize;
+}
+
+impl<T> HasItems for Vec<T> {
+    fn item_count(&self) -> usize {
+        self.len()
+    }
+}
+
+impl<K, V> HasItems for BTreeMap<K, V> {
+    fn item_count(&self) -> usize {
+        self.len()
     }
 }
 
 /// `#[items(min..=max)]` on a list or a map.
-pub fn check_items(count: usize, min: Option<u64>, max: Option<u64>, path: &FieldPath, violations: &mut Violations) {
+pub fn check_items<T: HasItems>(
+    value: &T,
+    min: Option<u64>,
+    max: Option<u64>,
+    path: &FieldPath,
+    violations: &mut Violations,
+) {
+    let count = value.item_count();
     if outside(count as u64, min, max) {
-        violations.push(path, "items", format!("must have {}, not {count}", bounds_text(min, max, "items")));
+        violations.push(
+            path,
+            "items",
+            format!("must have {}, not {count}", bounds_text(min, max, "items")),
+        );
     }
 }
 
@@ -274,7 +306,7 @@ mod tests {
         check_length(&String::new(), Some(1), Some(64), &path, &mut violations);
         path.truncate(inner);
         let inner = path.field("tags");
-        check_items(21, None, Some(20), &path, &mut violations);
+        check_items(&vec![0; 21], None, Some(20), &path, &mut violations);
         let item = path.index(3);
         let regex = regex::Regex::new("^[a-z]+$").unwrap();
         check_pattern("Puppy", &regex, &path, &mut violations);
@@ -284,11 +316,24 @@ mod tests {
         check_range(&0u32, Some("1"), Some("100"), false, &path, &mut violations);
         check_range(&100u32, Some("1"), Some("100"), true, &path, &mut violations);
         check_range(&100u32, Some("1"), Some("100"), false, &path, &mut violations);
-        let fields: Vec<(&str, &str)> = violations.0.iter().map(|v| (v.field.as_str(), v.constraint.as_str())).collect();
+        let fields: Vec<(&str, &str)> = violations
+            .0
+            .iter()
+            .map(|v| (v.field.as_str(), v.constraint.as_str()))
+            .collect();
         assert_eq!(
             fields,
-            [("pet.name", "length"), ("pet.tags", "items"), ("pet.tags[3]", "pattern"), ("", "range"), ("", "range")]
+            [
+                ("pet.name", "length"),
+                ("pet.tags", "items"),
+                ("pet.tags[3]", "pattern"),
+                ("", "range"),
+                ("", "range")
+            ]
         );
-        assert_eq!(violations.0[0].message, "must be between 1 and 64 characters long, not 0");
+        assert_eq!(
+            violations.0[0].message,
+            "must be between 1 and 64 characters long, not 0"
+        );
     }
 }

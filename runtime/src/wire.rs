@@ -80,23 +80,34 @@ macro_rules! wire_integer {
                 impl Visitor<'_> for IntegerVisitor {
                     type Value = $ty;
                     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                        write!(f, "an integer ({}), as a number or a decimal string", stringify!($ty))
+                        write!(
+                            f,
+                            "an integer ({}), as a number or a decimal string",
+                            stringify!($ty)
+                        )
                     }
                     fn visit_i64<E: de::Error>(self, v: i64) -> Result<$ty, E> {
-                        <$ty>::try_from(v).map_err(|_| E::custom(format!("{v} is out of range for {}", stringify!($ty))))
+                        <$ty>::try_from(v)
+                            .map_err(|_| E::custom(format!("{v} is out of range for {}", stringify!($ty))))
                     }
                     fn visit_u64<E: de::Error>(self, v: u64) -> Result<$ty, E> {
-                        <$ty>::try_from(v).map_err(|_| E::custom(format!("{v} is out of range for {}", stringify!($ty))))
+                        <$ty>::try_from(v)
+                            .map_err(|_| E::custom(format!("{v} is out of range for {}", stringify!($ty))))
                     }
                     fn visit_f64<E: de::Error>(self, v: f64) -> Result<$ty, E> {
                         if v.fract() == 0.0 && v >= <$ty>::MIN as f64 && v <= <$ty>::MAX as f64 {
                             Ok(v as $ty)
                         } else {
-                            Err(E::custom(format!("{v} is not an integer in range for {}", stringify!($ty))))
+                            Err(E::custom(format!(
+                                "{v} is not an integer in range for {}",
+                                stringify!($ty)
+                            )))
                         }
                     }
                     fn visit_str<E: de::Error>(self, v: &str) -> Result<$ty, E> {
-                        v.trim().parse().map_err(|_| E::custom(format!("`{v}` is not a valid {}", stringify!($ty))))
+                        v.trim()
+                            .parse()
+                            .map_err(|_| E::custom(format!("`{v}` is not a valid {}", stringify!($ty))))
                     }
                 }
                 deserializer.deserialize_any(IntegerVisitor)
@@ -144,7 +155,9 @@ macro_rules! wire_float {
                             "NaN" => Ok(<$ty>::NAN),
                             "Infinity" => Ok(<$ty>::INFINITY),
                             "-Infinity" => Ok(<$ty>::NEG_INFINITY),
-                            other => other.parse().map_err(|_| E::custom(format!("`{other}` is not a number"))),
+                            other => other
+                                .parse()
+                                .map_err(|_| E::custom(format!("`{other}` is not a number"))),
                         }
                     }
                 }
@@ -284,7 +297,13 @@ impl Timestamp {
             return None;
         }
         let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
-        if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 60 {
+        if !(1..=12).contains(&month)
+            || day < 1
+            || day > days_in_month(year, month)
+            || hour > 23
+            || minute > 59
+            || second > 60
+        {
             return None;
         }
         let mut rest = &text[19..];
@@ -416,7 +435,11 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let month_index = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 };
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     (year, month, day)
 }
@@ -620,15 +643,27 @@ mod tests {
 
     #[test]
     fn timestamps_round_trip_through_rfc3339() {
-        for text in ["1970-01-01T00:00:00Z", "2026-11-27T17:16:53.500Z", "1969-12-31T23:59:59.000000001Z", "2400-02-29T12:00:00.123456Z"] {
+        for text in [
+            "1970-01-01T00:00:00Z",
+            "2026-11-27T17:16:53.500Z",
+            "1969-12-31T23:59:59.000000001Z",
+            "2400-02-29T12:00:00.123456Z",
+        ] {
             let parsed = Timestamp::parse_rfc3339(text).unwrap();
             assert_eq!(parsed.to_string(), text);
         }
         assert_eq!(
-            Timestamp::parse_rfc3339("2026-11-27T18:16:53+01:00").unwrap().to_string(),
+            Timestamp::parse_rfc3339("2026-11-27T18:16:53+01:00")
+                .unwrap()
+                .to_string(),
             "2026-11-27T17:16:53Z"
         );
-        for bad in ["2026-02-30T00:00:00Z", "2026-11-27 17:16:53", "2026-11-27T17:16:53.Z", "x"] {
+        for bad in [
+            "2026-02-30T00:00:00Z",
+            "2026-11-27 17:16:53",
+            "2026-11-27T17:16:53.Z",
+            "x",
+        ] {
             assert!(Timestamp::parse_rfc3339(bad).is_none(), "{bad}");
         }
     }
@@ -663,12 +698,26 @@ mod tests {
 
     #[test]
     fn sixty_four_bit_integers_are_strings_and_lists_accept_null() {
-        let sample = Sample { big: u64::MAX, many: vec![-1, 2], maybe: Some(f64::INFINITY) };
+        let sample = Sample {
+            big: u64::MAX,
+            many: vec![-1, 2],
+            maybe: Some(f64::INFINITY),
+        };
         let json = serde_json::to_string(&sample).unwrap();
-        assert_eq!(json, r#"{"big":"18446744073709551615","many":["-1","2"],"maybe":"Infinity"}"#);
+        assert_eq!(
+            json,
+            r#"{"big":"18446744073709551615","many":["-1","2"],"maybe":"Infinity"}"#
+        );
         assert_eq!(serde_json::from_str::<Sample>(&json).unwrap(), sample);
         let loose: Sample = serde_json::from_str(r#"{"big": 7, "many": null}"#).unwrap();
-        assert_eq!(loose, Sample { big: 7, many: vec![], maybe: None });
+        assert_eq!(
+            loose,
+            Sample {
+                big: 7,
+                many: vec![],
+                maybe: None
+            }
+        );
         assert!(serde_json::from_str::<Sample>(r#"{"big": -7}"#).is_err());
     }
 }

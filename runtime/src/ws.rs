@@ -45,20 +45,22 @@ pub(crate) fn routes(app: &Arc<App>) -> Router {
     let app = app.clone();
     Router::new().route(
         "/ws",
-        get(move |upgrade: WebSocketUpgrade, headers: HeaderMap, uri: axum::http::Uri| {
-            let app = app.clone();
-            async move {
-                let mut credentials = Credentials::from_headers(&headers);
-                credentials.add_query(uri.query().unwrap_or(""));
-                let limit = app.limits.max_message_bytes;
-                upgrade
-                    .protocols([SUBPROTOCOL])
-                    .max_message_size(limit)
-                    .max_frame_size(limit)
-                    .on_upgrade(move |socket| run(socket, app, credentials, Arc::new(headers)))
-                    .into_response()
-            }
-        }),
+        get(
+            move |upgrade: WebSocketUpgrade, headers: HeaderMap, uri: axum::http::Uri| {
+                let app = app.clone();
+                async move {
+                    let mut credentials = Credentials::from_headers(&headers);
+                    credentials.add_query(uri.query().unwrap_or(""));
+                    let limit = app.limits.max_message_bytes;
+                    upgrade
+                        .protocols([SUBPROTOCOL])
+                        .max_message_size(limit)
+                        .max_frame_size(limit)
+                        .on_upgrade(move |socket| run(socket, app, credentials, Arc::new(headers)))
+                        .into_response()
+                }
+            },
+        ),
     )
 }
 
@@ -100,7 +102,12 @@ async fn run(socket: WebSocket, app: Arc<App>, credentials: Credentials, headers
         let message = match frame {
             Ok(Message::Text(text)) => text,
             Ok(Message::Binary(_)) => {
-                close(&outgoing, CLOSE_UNSUPPORTED_DATA, "binary messages are not supported; send JSON text").await;
+                close(
+                    &outgoing,
+                    CLOSE_UNSUPPORTED_DATA,
+                    "binary messages are not supported; send JSON text",
+                )
+                .await;
                 break;
             }
             Ok(Message::Close(_)) => break,
@@ -118,7 +125,11 @@ async fn run(socket: WebSocket, app: Arc<App>, credentials: Credentials, headers
         let parsed: Value = match serde_json::from_str(&message) {
             Ok(value) => value,
             Err(error) => {
-                send(&outgoing, jsonrpc::error_response(Value::Null, PARSE_ERROR, &format!("Parse error: {error}"), None)).await;
+                send(
+                    &outgoing,
+                    jsonrpc::error_response(Value::Null, PARSE_ERROR, &format!("Parse error: {error}"), None),
+                )
+                .await;
                 continue;
             }
         };
@@ -127,7 +138,9 @@ async fn run(socket: WebSocket, app: Arc<App>, credentials: Credentials, headers
             let app = app.clone();
             let (credentials, headers, outgoing) = (credentials.clone(), headers.clone(), outgoing.clone());
             tokio::spawn(async move {
-                if let Some(reply) = jsonrpc::handle_message(&app, parsed, &credentials, &headers, Protocol::WebSocket).await {
+                if let Some(reply) =
+                    jsonrpc::handle_message(&app, parsed, &credentials, &headers, Protocol::WebSocket).await
+                {
                     send(&outgoing, reply).await;
                 }
             });
@@ -142,11 +155,19 @@ async fn run(socket: WebSocket, app: Arc<App>, credentials: Credentials, headers
         };
         match request.method.as_str() {
             "stream.item" | "stream.end" | "stream.cancel" => {
-                let id = request.params.as_ref().and_then(|p| p.get("id")).map(Value::to_string).unwrap_or_default();
+                let id = request
+                    .params
+                    .as_ref()
+                    .and_then(|p| p.get("id"))
+                    .map(Value::to_string)
+                    .unwrap_or_default();
                 let Some(call) = calls.get_mut(&id) else { continue };
                 match request.method.as_str() {
                     "stream.item" => {
-                        let item = request.params.and_then(|mut p| p.get_mut("item").map(Value::take)).unwrap_or(Value::Null);
+                        let item = request
+                            .params
+                            .and_then(|mut p| p.get_mut("item").map(Value::take))
+                            .unwrap_or(Value::Null);
                         if let Some(items) = &call.items
                             && items.send(Ok(item)).await.is_err()
                         {
@@ -213,14 +234,26 @@ fn start_call(
             let mut last = subscription.last_id;
             for record in subscription.backlog.drain(..) {
                 last = last.max(record.id);
-                send(&outgoing, item_notification(&id, serde_json::from_slice(&record.json).unwrap_or(Value::Null), Some(record.id))).await;
+                send(
+                    &outgoing,
+                    item_notification(
+                        &id,
+                        serde_json::from_slice(&record.json).unwrap_or(Value::Null),
+                        Some(record.id),
+                    ),
+                )
+                .await;
             }
             loop {
                 match subscription.live.recv().await {
                     Ok(record) if record.id > last => {
                         last = record.id;
                         let item = serde_json::from_slice(&record.json).unwrap_or(Value::Null);
-                        if outgoing.send(text(item_notification(&id, item, Some(record.id)))).await.is_err() {
+                        if outgoing
+                            .send(text(item_notification(&id, item, Some(record.id))))
+                            .await
+                            .is_err()
+                        {
                             return;
                         }
                     }
@@ -229,7 +262,15 @@ fn start_call(
                         let caught_up = hub.subscribe(event, Some(last));
                         for record in caught_up.backlog {
                             last = record.id;
-                            send(&outgoing, item_notification(&id, serde_json::from_slice(&record.json).unwrap_or(Value::Null), Some(record.id))).await;
+                            send(
+                                &outgoing,
+                                item_notification(
+                                    &id,
+                                    serde_json::from_slice(&record.json).unwrap_or(Value::Null),
+                                    Some(record.id),
+                                ),
+                            )
+                            .await;
                         }
                         subscription.live = caught_up.live;
                     }
@@ -243,7 +284,16 @@ fn start_call(
     let Some((service, method)) = app.find_method(&request.method) else {
         let id = id?;
         tokio::spawn(async move {
-            send(&outgoing, jsonrpc::error_response(id, METHOD_NOT_FOUND, &format!("Method not found: `{}`", request.method), None)).await;
+            send(
+                &outgoing,
+                jsonrpc::error_response(
+                    id,
+                    METHOD_NOT_FOUND,
+                    &format!("Method not found: `{}`", request.method),
+                    None,
+                ),
+            )
+            .await;
         });
         return None;
     };
@@ -271,7 +321,9 @@ fn start_call(
                 }
             },
         };
-        let result = app.invoke(service, method, Protocol::WebSocket, &credentials, headers, input).await;
+        let result = app
+            .invoke(service, method, Protocol::WebSocket, &credentials, headers, input)
+            .await;
         let Some(id) = id else { return };
         let reply = match result {
             Ok(Output::Value(value)) => json!({ "jsonrpc": "2.0", "id": id, "result": value.to_value() }),
@@ -281,7 +333,11 @@ fn start_call(
                 while let Some(item) = items.next().await {
                     match item {
                         Ok(value) => {
-                            if outgoing.send(text(item_notification(&id, value.to_value(), None))).await.is_err() {
+                            if outgoing
+                                .send(text(item_notification(&id, value.to_value(), None)))
+                                .await
+                                .is_err()
+                            {
                                 return;
                             }
                         }

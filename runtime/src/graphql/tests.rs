@@ -777,31 +777,3 @@ async fn the_http_routes_answer() {
     let (status, body) = http(address, post("{not json")).await;
     assert_eq!(status, 400, "{body}");
 }
-
-/// Serves the petstore with canned answers on 127.0.0.1:18094 for a minute, for trying clients
-/// by hand: `cargo test -p omniface --lib graphql::tests::serve_by_hand -- --ignored`.
-#[tokio::test]
-#[ignore]
-async fn serve_by_hand() {
-    let replies = HashMap::from([
-        ("get_pet".to_string(), Reply::Value(pet("7", "SPECIES_DOG"))),
-        ("create_pet".to_string(), Reply::Value(pet("8", "SPECIES_CAT"))),
-        (
-            "watch_pets".to_string(),
-            Reply::Stream(vec![json!({"added": pet("1", "SPECIES_DOG")})]),
-        ),
-    ]);
-    let (model, documents) = example("petstore.idl");
-    let app = app(fakes(&model, &documents, &replies, &Arc::default()), Limits::default());
-    let hub = app.services[0].events().clone();
-    tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-            let payload = json!({"id": "5", "price": {"currencyCode": "EUR", "units": "30", "nanos": 0}, "soldAt": "2026-11-27T17:16:53Z"});
-            hub.publish(0, &payload);
-        }
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:18094").await.unwrap();
-    let server = axum::serve(listener, super::routes(&app));
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(60), server).await;
-}

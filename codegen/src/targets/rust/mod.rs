@@ -263,11 +263,17 @@ fn service_items(scope: &Scope, package: &Package, service: &Service) -> TokenSt
                 -> impl ::std::future::Future<Output = ::std::result::Result<#returns, #error_type>> + ::std::marker::Send;
         });
 
+        // A method returning nothing binds no `result` (clippy's let_unit_value).
+        let bind = if method.returns.is_some() || method.output_stream {
+            quote!(let result =)
+        } else {
+            quote!()
+        };
         let call = if method.input_stream {
             let item = scope.rust_type(&method.params[0].field.ty);
             quote! {
                 let items = input.decode_stream::<#item>();
-                let result = implementation.#method_ident(&ctx, items).await?;
+                #bind implementation.#method_ident(&ctx, items).await?;
             }
         } else {
             let request_ident = format_ident!("{}", bindings::request_type_name(method));
@@ -284,7 +290,7 @@ fn service_items(scope: &Scope, package: &Package, service: &Service) -> TokenSt
             });
             quote! {
                 let request: #requests_module::#request_ident = input.decode()?;
-                let result = implementation.#method_ident(&ctx, #(#args),*).await?;
+                #bind implementation.#method_ident(&ctx, #(#args),*).await?;
             }
         };
         let output = match (method.kind(), &method.returns) {
@@ -292,10 +298,7 @@ fn service_items(scope: &Scope, package: &Package, service: &Service) -> TokenSt
                 quote!(::omniface::service::Output::stream(result))
             }
             (_, Some(_)) => quote!(::omniface::service::Output::value(result)),
-            (_, None) => quote! {{
-                let () = result;
-                ::omniface::service::Output::Empty
-            }},
+            (_, None) => quote!(::omniface::service::Output::Empty),
         };
         let index = Literal::usize_unsuffixed(index);
         call_arms.push(quote! {

@@ -289,7 +289,7 @@ fn constraint_checks(ty: &TypeRef, value: TokenStream, constraints: &Constraints
             let count = match &constraints.items {
                 Some(bounds) => {
                     let (min, max) = (option_u64(bounds.min), option_u64(bounds.max));
-                    quote!(::omniface::validate::check_items((#value).len(), #min, #max, path, violations);)
+                    quote!(::omniface::validate::check_items(#value, #min, #max, path, violations);)
                 }
                 None => quote!(),
             };
@@ -302,7 +302,7 @@ fn constraint_checks(ty: &TypeRef, value: TokenStream, constraints: &Constraints
                 quote!()
             } else if matches!(ty, TypeRef::List(_)) {
                 quote! {
-                    for (index, item) in (#value).iter().enumerate() {
+                    for (index, item) in ::std::iter::IntoIterator::into_iter(#value).enumerate() {
                         let mark = path.index(index);
                         #element_checks
                         path.truncate(mark);
@@ -310,7 +310,7 @@ fn constraint_checks(ty: &TypeRef, value: TokenStream, constraints: &Constraints
                 }
             } else {
                 quote! {
-                    for (key, item) in (#value).iter() {
+                    for (key, item) in ::std::iter::IntoIterator::into_iter(#value) {
                         let mark = path.key(key);
                         #element_checks
                         path.truncate(mark);
