@@ -200,7 +200,9 @@ impl Error {
         problem.insert("status".into(), json!(self.http_status()));
         problem.insert("detail".into(), Value::String(self.public_message().to_string()));
         problem.insert("code".into(), Value::String(self.code().to_string()));
-        if !self.violations.is_empty() {
+        // Every 400 is documented as a ValidationProblem, so `violations` is always there for
+        // invalid arguments, empty when the request was malformed rather than out of bounds.
+        if self.kind == ErrorKind::InvalidArgument {
             problem.insert("violations".into(), json!(self.violations));
         }
         if let Some(declared) = &self.declared {
