@@ -396,7 +396,7 @@ impl Document<'_> {
         operation.insert(
             "description".into(),
             json!(format!(
-                "Every `{}` event as it is published, as Server-Sent Events. Reconnect with the `Last-Event-ID` header to resume after the last event received.",
+                "Every `{}` event as it is published, as Server-Sent Events. Reconnect with the `Last-Event-ID` header to resume after the last event received.\n\nClients that can hold neither a socket nor a stream poll instead: without `Accept: text/event-stream`, a request with `after` or `wait` is answered in JSON as soon as there are events after the cursor (or when `wait` seconds pass), with the cursor to pass next time.",
                 event.name
             )),
         );
@@ -406,22 +406,57 @@ impl Document<'_> {
         }
         operation.insert(
             "parameters".into(),
-            json!([{
-                "name": "Last-Event-ID",
-                "in": "header",
-                "description": "The id of the last event received; the stream resumes after it while it is still buffered.",
-                "required": false,
-                "schema": { "type": "string" },
-            }]),
+            json!([
+                {
+                    "name": "Last-Event-ID",
+                    "in": "header",
+                    "description": "The id of the last event received; the stream resumes after it while it is still buffered.",
+                    "required": false,
+                    "schema": { "type": "string" },
+                },
+                {
+                    "name": "after",
+                    "in": "query",
+                    "description": "Long polling: the `cursor` of the previous response; events after it are returned. Absent: only events published from now on.",
+                    "required": false,
+                    "schema": { "type": "string", "pattern": "^[0-9]+$" },
+                },
+                {
+                    "name": "wait",
+                    "in": "query",
+                    "description": "Long polling: how many seconds to wait for an event before answering with none (at most 30).",
+                    "required": false,
+                    "schema": { "type": "number", "minimum": 0, "maximum": 30 },
+                },
+            ]),
         );
         let mut responses = Map::new();
-        responses.insert(
-            "200".into(),
-            self.event_stream_response(
-                "A stream of Server-Sent Events; the `data` of each event is the event payload as JSON.",
-                json!({ "$ref": format!("{SCHEMAS}{payload}") }),
-            ),
+        let mut ok = self.event_stream_response(
+            "A stream of Server-Sent Events (the `data` of each event is the event payload as JSON), or one long-polling page in JSON.",
+            json!({ "$ref": format!("{SCHEMAS}{payload}") }),
         );
+        ok["content"]["application/json"] = json!({
+            "schema": {
+                "type": "object",
+                "description": "One long-polling page: the events after `after`, oldest first, and the cursor to poll after next.",
+                "properties": {
+                    "cursor": { "type": "string", "pattern": "^[0-9]+$", "description": "Pass as `after` in the next poll." },
+                    "events": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "id": { "type": "string", "description": "The event's id, as in the SSE `id` field." },
+                                "data": { "$ref": format!("{SCHEMAS}{payload}") },
+                            },
+                            "required": ["id", "data"],
+                        },
+                    },
+                },
+                "required": ["cursor", "events"],
+            }
+        });
+        responses.insert("200".into(), ok);
         responses.insert(
             "400".into(),
             json!({ "description": "Malformed request.", "content": { "application/problem+json": { "schema": { "$ref": format!("{SCHEMAS}Problem") } } } }),
