@@ -1,0 +1,3 @@
+fn main() {
+    omniface_codegen::configure().compile(&["../telemetry.idl"]).unwrap();
+}
