@@ -63,8 +63,10 @@ macro_rules! impl_wire_via_serde {
 
 impl_wire_via_serde!(bool, String, uuid::Uuid, Timestamp, Duration, Decimal, Bytes);
 
-/// Integers: written as numbers (32-bit) or decimal strings (64-bit); read from either, as proto3
-/// JSON readers do.
+/// Integers: 32-bit ones are JSON numbers, 64-bit ones decimal strings (JavaScript numbers cannot
+/// hold them). Readers take exactly what the documented JSON Schema admits (ADR 0004): a number
+/// for 32-bit types (`1.0` is an integer in JSON Schema), a string without sign or leading zeros
+/// for 64-bit ones, in range.
 macro_rules! wire_integer {
     ($ty:ty, $as_string:expr) => {
         impl Wire for $ty {
@@ -80,34 +82,49 @@ macro_rules! wire_integer {
                 impl Visitor<'_> for IntegerVisitor {
                     type Value = $ty;
                     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                        write!(
-                            f,
-                            "an integer ({}), as a number or a decimal string",
-                            stringify!($ty)
-                        )
+                        if $as_string {
+                            write!(
+                                f,
+                                "a decimal string such as \"12\" ({} is a string in JSON)",
+                                stringify!($ty)
+                            )
+                        } else {
+                            write!(f, "an integer ({})", stringify!($ty))
+                        }
                     }
                     fn visit_i64<E: de::Error>(self, v: i64) -> Result<$ty, E> {
+                        if $as_string {
+                            return Err(E::invalid_type(de::Unexpected::Signed(v), &self));
+                        }
                         <$ty>::try_from(v)
                             .map_err(|_| E::custom(format!("{v} is out of range for {}", stringify!($ty))))
                     }
                     fn visit_u64<E: de::Error>(self, v: u64) -> Result<$ty, E> {
+                        if $as_string {
+                            return Err(E::invalid_type(de::Unexpected::Unsigned(v), &self));
+                        }
                         <$ty>::try_from(v)
                             .map_err(|_| E::custom(format!("{v} is out of range for {}", stringify!($ty))))
                     }
                     fn visit_f64<E: de::Error>(self, v: f64) -> Result<$ty, E> {
-                        if v.fract() == 0.0 && v >= <$ty>::MIN as f64 && v <= <$ty>::MAX as f64 {
+                        if !$as_string && v.fract() == 0.0 && v >= <$ty>::MIN as f64 && v <= <$ty>::MAX as f64 {
                             Ok(v as $ty)
                         } else {
-                            Err(E::custom(format!(
-                                "{v} is not an integer in range for {}",
-                                stringify!($ty)
-                            )))
+                            Err(E::invalid_type(de::Unexpected::Float(v), &self))
                         }
                     }
                     fn visit_str<E: de::Error>(self, v: &str) -> Result<$ty, E> {
-                        v.trim()
-                            .parse()
-                            .map_err(|_| E::custom(format!("`{v}` is not a valid {}", stringify!($ty))))
+                        if !$as_string {
+                            return Err(E::invalid_type(de::Unexpected::Str(v), &self));
+                        }
+                        let digits = v.strip_prefix('-').unwrap_or(v);
+                        let canonical = !digits.is_empty()
+                            && digits.bytes().all(|b| b.is_ascii_digit())
+                            && (digits == "0" || !digits.starts_with('0'));
+                        canonical
+                            .then(|| v.parse().ok())
+                            .flatten()
+                            .ok_or_else(|| E::custom(format!("`{v}` is not a valid {}", stringify!($ty))))
                     }
                 }
                 deserializer.deserialize_any(IntegerVisitor)
@@ -191,7 +208,8 @@ impl<T: Wire> Wire for Box<T> {
     }
 }
 
-/// Lists: `null` reads as empty, like an absent member.
+/// Lists: an absent member reads as empty (the field's serde `default`); `null` is refused, as
+/// the documented schema (`type: array`) refuses it.
 impl<T: Wire> Wire for Vec<T> {
     fn wire_serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut seq = serializer.serialize_seq(Some(self.len()))?;
@@ -201,8 +219,8 @@ impl<T: Wire> Wire for Vec<T> {
         seq.end()
     }
     fn wire_deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let items = Option::<Vec<FromWire<T>>>::deserialize(deserializer)?;
-        Ok(items.unwrap_or_default().into_iter().map(|item| item.0).collect())
+        let items = Vec::<FromWire<T>>::deserialize(deserializer)?;
+        Ok(items.into_iter().map(|item| item.0).collect())
     }
 }
 
@@ -220,16 +238,13 @@ where
         map.end()
     }
     fn wire_deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let entries = Option::<BTreeMap<K, FromWire<V>>>::deserialize(deserializer)?;
-        Ok(entries
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(key, value)| (key, value.0))
-            .collect())
+        let entries = BTreeMap::<K, FromWire<V>>::deserialize(deserializer)?;
+        Ok(entries.into_iter().map(|(key, value)| (key, value.0)).collect())
     }
 }
 
-/// Reads a generated enum: its wire name (`"SPECIES_DOG"`) or its number, as proto3 readers do.
+/// Reads a generated enum by its wire name (`"SPECIES_DOG"`), the only spelling the documented
+/// JSON Schema admits (ADR 0004). `from_number` serves the binary protocols.
 pub fn deserialize_enum<'de, D: Deserializer<'de>, T>(
     deserializer: D,
     names: &'static [&'static str],
@@ -239,7 +254,6 @@ pub fn deserialize_enum<'de, D: Deserializer<'de>, T>(
     struct EnumVisitor<T> {
         names: &'static [&'static str],
         from_name: fn(&str) -> Option<T>,
-        from_number: fn(i64) -> Option<T>,
     }
     impl<T> Visitor<'_> for EnumVisitor<T> {
         type Value = T;
@@ -249,19 +263,9 @@ pub fn deserialize_enum<'de, D: Deserializer<'de>, T>(
         fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
             (self.from_name)(v).ok_or_else(|| E::unknown_variant(v, self.names))
         }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
-            (self.from_number)(v).ok_or_else(|| E::custom(format!("{v} is not a value of this enum")))
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
-            let number = i64::try_from(v).map_err(|_| E::custom(format!("{v} is not a value of this enum")))?;
-            self.visit_i64(number)
-        }
     }
-    deserializer.deserialize_any(EnumVisitor {
-        names,
-        from_name,
-        from_number,
-    })
+    let _ = from_number;
+    deserializer.deserialize_str(EnumVisitor { names, from_name })
 }
 
 /// An instant, as in proto3's `google.protobuf.Timestamp`: written as RFC 3339 in UTC.
@@ -581,14 +585,8 @@ impl<'de> Deserialize<'de> for Decimal {
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
                 v.parse().map_err(E::custom)
             }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Decimal, E> {
-                Ok(Decimal(v.to_string()))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Decimal, E> {
-                Ok(Decimal(v.to_string()))
-            }
         }
-        deserializer.deserialize_any(DecimalVisitor)
+        deserializer.deserialize_str(DecimalVisitor)
     }
 }
 
@@ -697,7 +695,7 @@ mod tests {
     }
 
     #[test]
-    fn sixty_four_bit_integers_are_strings_and_lists_accept_null() {
+    fn sixty_four_bit_integers_are_strings_and_optionals_accept_null() {
         let sample = Sample {
             big: u64::MAX,
             many: vec![-1, 2],
@@ -709,7 +707,7 @@ mod tests {
             r#"{"big":"18446744073709551615","many":["-1","2"],"maybe":"Infinity"}"#
         );
         assert_eq!(serde_json::from_str::<Sample>(&json).unwrap(), sample);
-        let loose: Sample = serde_json::from_str(r#"{"big": 7, "many": null}"#).unwrap();
+        let loose: Sample = serde_json::from_str(r#"{"big": "7", "maybe": null}"#).unwrap();
         assert_eq!(
             loose,
             Sample {
@@ -718,6 +716,15 @@ mod tests {
                 maybe: None
             }
         );
-        assert!(serde_json::from_str::<Sample>(r#"{"big": -7}"#).is_err());
+        // Exactly what the JSON Schema pattern admits: strings, canonical, in range.
+        for refused in [
+            r#"{"big": 7}"#,
+            r#"{"big": "-7"}"#,
+            r#"{"big": "007"}"#,
+            r#"{"big": "18446744073709551616"}"#,
+            r#"{"big": "+7"}"#,
+        ] {
+            assert!(serde_json::from_str::<Sample>(refused).is_err(), "{refused}");
+        }
     }
 }

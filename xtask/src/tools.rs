@@ -34,6 +34,7 @@ const PIP_PACKAGES: &[&str] = &[
     "httpx==0.28.1",
     "httpx-sse==0.4.3",
     "openapi-spec-validator==0.9.0",
+    "schemathesis==4.32.5",
     "websockets==17.4",
     "xmlschema==4.3.2",
     "zeep==4.3.3",

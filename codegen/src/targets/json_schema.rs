@@ -141,12 +141,7 @@ impl SchemaGen<'_> {
                     && key.is_integer()
                     && self.dialect != Dialect::OpenApi30
                 {
-                    let pattern = if matches!(key, Scalar::U32 | Scalar::U64) {
-                        "^[0-9]+$"
-                    } else {
-                        "^-?[0-9]+$"
-                    };
-                    schema["propertyNames"] = json!({ "pattern": pattern });
+                    schema["propertyNames"] = json!({ "pattern": integer_pattern(key) });
                 }
                 schema
             }
@@ -154,12 +149,14 @@ impl SchemaGen<'_> {
     }
 
     pub fn scalar(&self, scalar: Scalar) -> Value {
+        // 64-bit integers are strings: the pattern admits exactly the values the server reads
+        // (no leading zeros, within range), so a schema-valid request is never refused.
         match scalar {
             Scalar::Bool => json!({ "type": "boolean" }),
-            Scalar::I32 => json!({ "type": "integer", "format": "int32" }),
+            Scalar::I32 => json!({ "type": "integer", "format": "int32", "minimum": i32::MIN, "maximum": i32::MAX }),
             Scalar::U32 => json!({ "type": "integer", "format": "uint32", "minimum": 0, "maximum": u32::MAX }),
-            Scalar::I64 => json!({ "type": "string", "format": "int64", "pattern": "^-?[0-9]+$" }),
-            Scalar::U64 => json!({ "type": "string", "format": "uint64", "pattern": "^[0-9]+$" }),
+            Scalar::I64 => json!({ "type": "string", "format": "int64", "pattern": integer_pattern(Scalar::I64) }),
+            Scalar::U64 => json!({ "type": "string", "format": "uint64", "pattern": integer_pattern(Scalar::U64) }),
             Scalar::F32 => json!({ "type": "number", "format": "float" }),
             Scalar::F64 => json!({ "type": "number", "format": "double" }),
             Scalar::String => json!({ "type": "string" }),
@@ -178,9 +175,22 @@ impl SchemaGen<'_> {
 
     /// A field or parameter: its type, docs, constraints, default and deprecation.
     pub fn field(&self, field: &Field) -> Value {
+        self.field_schema(field, false)
+    }
+
+    /// A member of a JSON object (a struct's property, a JSON-RPC param): as [`Self::field`], and
+    /// an optional one also admits `null`.
+    pub fn property(&self, field: &Field) -> Value {
+        self.field_schema(field, true)
+    }
+
+    fn field_schema(&self, field: &Field, null_when_optional: bool) -> Value {
         let mut schema = self.type_ref(&field.ty);
         let mut notes = Vec::new();
         apply_constraints(&mut schema, field, self.dialect, &mut notes);
+        if null_when_optional && field.ty.is_optional() {
+            schema = self.nullable(schema);
+        }
         let mut description = field.docs.text();
         if !notes.is_empty() {
             if !description.is_empty() {
@@ -220,13 +230,32 @@ impl SchemaGen<'_> {
         schema
     }
 
+    /// An optional field also admits `null`, which readers take as absent (docs/json-mapping.md).
+    fn nullable(&self, schema: Value) -> Value {
+        let simple_type = schema.get("type").and_then(Value::as_str).map(str::to_string);
+        match (self.dialect, simple_type) {
+            (Dialect::OpenApi30, Some(_)) => {
+                let mut schema = schema;
+                schema["nullable"] = json!(true);
+                schema
+            }
+            (Dialect::OpenApi30, None) => json!({ "allOf": [schema], "nullable": true }),
+            (_, Some(ty)) if schema.get("enum").is_none() => {
+                let mut schema = schema;
+                schema["type"] = json!([ty, "null"]);
+                schema
+            }
+            _ => json!({ "anyOf": [schema, { "type": "null" }] }),
+        }
+    }
+
     /// An object with one property per field.
     pub fn object(&self, fields: &[Field]) -> Value {
         let mut properties = Map::new();
         let mut required = Vec::new();
         for field in fields {
             let name = json_name(&field.name);
-            properties.insert(name.clone(), self.field(field));
+            properties.insert(name.clone(), self.property(field));
             if is_required(field) {
                 required.push(json!(name));
             }
@@ -518,5 +547,124 @@ fn describe_bounds(bounds: Bounds) -> String {
         (Some(min), None) => format!("at least {min}"),
         (None, Some(max)) => format!("at most {max}"),
         (None, None) => "any".into(),
+    }
+}
+
+/// A regex matching exactly the decimal spellings of an integer type's values, as the runtime
+/// reads them: no `+`, no leading zeros, within range (`-0` reads as 0).
+pub fn integer_pattern(scalar: Scalar) -> String {
+    match scalar {
+        Scalar::I32 => format!("^(-?{}|-{})$", at_most(&i32::MAX.to_string()), i32::MIN.unsigned_abs()),
+        Scalar::U32 => format!("^{}$", at_most(&u32::MAX.to_string())),
+        Scalar::I64 => format!("^(-?{}|-{})$", at_most(&i64::MAX.to_string()), i64::MIN.unsigned_abs()),
+        _ => format!("^{}$", at_most(&u64::MAX.to_string())),
+    }
+}
+
+/// A group matching the non-negative integers up to `bound` (its decimal digits), without
+/// leading zeros: shorter numbers, then each way of staying below `bound` digit by digit.
+fn at_most(bound: &str) -> String {
+    let digits: Vec<u8> = bound.bytes().map(|b| b - b'0').collect();
+    let n = digits.len();
+    let mut alternatives = vec!["0".to_string()];
+    if n >= 2 {
+        alternatives.push(format!("[1-9][0-9]{{0,{}}}", n - 2));
+    }
+    let class = |low: u8, high: u8| {
+        if low == high {
+            low.to_string()
+        } else {
+            format!("[{low}-{high}]")
+        }
+    };
+    for (i, &digit) in digits.iter().enumerate() {
+        let low = u8::from(i == 0);
+        if digit > low {
+            let rest = n - 1 - i;
+            let tail = if rest == 0 {
+                String::new()
+            } else {
+                format!("[0-9]{{{rest}}}")
+            };
+            alternatives.push(format!("{}{}{tail}", &bound[..i], class(low, digit - 1)));
+        }
+    }
+    alternatives.push(bound.to_string());
+    format!("(?:{})", alternatives.join("|"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_patterns_admit_exactly_the_range() {
+        let cases: [(Scalar, &[&str], &[&str]); 4] = [
+            (
+                Scalar::U64,
+                &[
+                    "0",
+                    "7",
+                    "18446744073709551615",
+                    "18446744073709551609",
+                    "9999999999999999999",
+                    "10000000000000000000",
+                ],
+                &[
+                    "18446744073709551616",
+                    "18446744073709551620",
+                    "007",
+                    "-1",
+                    "",
+                    "1e3",
+                    "99999999999999999999",
+                    "+1",
+                ],
+            ),
+            (
+                Scalar::I64,
+                &[
+                    "-9223372036854775808",
+                    "9223372036854775807",
+                    "-1",
+                    "0",
+                    "-0",
+                    "9223372036854775799",
+                ],
+                &[
+                    "9223372036854775808",
+                    "-9223372036854775809",
+                    "+1",
+                    "01",
+                    "-",
+                    "9323372036854775807",
+                ],
+            ),
+            (
+                Scalar::U32,
+                &["4294967295", "4294967294", "10", "3999999999"],
+                &["4294967296", "5000000000", "4300000000"],
+            ),
+            (
+                Scalar::I32,
+                &["2147483647", "-2147483648", "-5"],
+                &["2147483648", "-2147483649"],
+            ),
+        ];
+        for (scalar, good, bad) in cases {
+            let regex = regex::Regex::new(&integer_pattern(scalar)).unwrap();
+            for text in good {
+                assert!(regex.is_match(text), "{scalar:?} should admit {text}");
+            }
+            for text in bad {
+                assert!(!regex.is_match(text), "{scalar:?} should refuse {text}");
+            }
+        }
+        // Exhaustively near every boundary digit of u32: the pattern and the parser agree.
+        let regex = regex::Regex::new(&integer_pattern(Scalar::U32)).unwrap();
+        for value in (4_294_960_000u64..4_294_970_000).chain(0..20_000) {
+            let text = value.to_string();
+            assert_eq!(regex.is_match(&text), text.parse::<u32>().is_ok(), "{text}");
+        }
     }
 }

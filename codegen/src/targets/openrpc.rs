@@ -186,7 +186,7 @@ impl Document<'_> {
         if is_required(field) {
             descriptor.insert("required".into(), json!(true));
         }
-        descriptor.insert("schema".into(), self.schemas.field(field));
+        descriptor.insert("schema".into(), self.schemas.property(field));
         if field.deprecated.is_some() {
             descriptor.insert("deprecated".into(), json!(true));
         }

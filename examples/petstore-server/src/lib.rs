@@ -74,32 +74,28 @@ impl PetStore for Store {
         page_size: u32,
         page_token: Option<String>,
     ) -> Result<ListPetsResponse, omniface::Error> {
-        let start: usize = match page_token.as_deref() {
-            None | Some("") => 0,
-            Some(token) => token
-                .parse()
-                .map_err(|_| omniface::Error::invalid_argument("`page_token` is not a token this server issued"))?,
-        };
+        // Keyset pagination: the token is the sort key of the last pet returned (its id, zero
+        // padded), and a page holds the pets after it. Any token is a position, so none is refused.
+        let sort_key = |pet: &Pet| format!("{:020}", pet.id);
         let state = self.state();
-        let matching: Vec<&Pet> = state
+        let mut pets: Vec<Pet> = state
             .pets
             .values()
             .rev()
+            .filter(|pet| page_token.as_ref().is_none_or(|token| sort_key(pet) < *token))
             .filter(|pet| species.is_none_or(|s| pet.species == s))
             .filter(|pet| status.is_none_or(|s| pet.status == s))
             .filter(|pet| tag.as_ref().is_none_or(|t| pet.tags.contains(t)))
+            .take(page_size as usize + 1)
+            .cloned()
             .collect();
-        let end = (start + page_size as usize).min(matching.len());
-        let pets = matching
-            .get(start..end)
-            .unwrap_or_default()
-            .iter()
-            .map(|pet| (*pet).clone())
-            .collect();
-        Ok(ListPetsResponse {
-            pets,
-            next_page_token: (end < matching.len()).then(|| end.to_string()),
-        })
+        let next_page_token = if pets.len() > page_size as usize {
+            pets.pop();
+            pets.last().map(sort_key)
+        } else {
+            None
+        };
+        Ok(ListPetsResponse { pets, next_page_token })
     }
 
     async fn get_pet(&self, _ctx: &Context, id: u64) -> Result<Pet, GetPetError> {

@@ -401,7 +401,7 @@ async fn json_rpc_follows_the_specification() {
     assert_eq!(reply.unwrap()["result"]["name"], "Rex");
     let (_, reply) = rpc(
         &base,
-        json!({ "jsonrpc": "2.0", "id": 2, "method": "PetStore.get_pet", "params": [1] }),
+        json!({ "jsonrpc": "2.0", "id": 2, "method": "PetStore.get_pet", "params": ["1"] }),
         None,
     )
     .await;

@@ -243,6 +243,11 @@ impl Shapes {
         match conv {
             Conv::Optional(inner) => self.json(inner, value, path),
             Conv::Done => Ok(Json::Bool(true)),
+            // GraphQL clients write Int64, UInt64 and Decimal literals as numbers or strings; the
+            // JSON mapping has them as strings only.
+            Conv::Scalar(Scalar::I64 | Scalar::U64 | Scalar::Decimal) if matches!(value, GqlValue::Number(_)) => {
+                Ok(Json::String(value.to_string()))
+            }
             Conv::Scalar(_) => value.clone().into_json().map_err(|e| format!("`{path}`: {e}")),
             Conv::Enum(name) => {
                 let shape = self.enums.get(name).ok_or_else(|| format!("no enum `{name}`"))?;

@@ -337,7 +337,7 @@ async fn arguments_become_the_json_mapping_and_results_come_back_as_graphql() {
                 json!({
                     "pet": {
                         "name": "Tom", "species": "SPECIES_CAT", "tags": ["kitten"],
-                        "price": {"currencyCode": "EUR", "units": 3, "nanos": 0}
+                        "price": {"currencyCode": "EUR", "units": "3", "nanos": 0}
                     },
                     "idempotencyKey": "123e4567-e89b-12d3-a456-426614174000"
                 })
