@@ -189,7 +189,7 @@ impl SchemaGen<'_> {
         let mut notes = Vec::new();
         apply_constraints(&mut schema, field, self.dialect, &mut notes);
         if null_when_optional && field.ty.is_optional() {
-            schema = self.nullable(schema);
+            schema = self.nullable(schema, field.ty.required());
         }
         let mut description = field.docs.text();
         if !notes.is_empty() {
@@ -231,7 +231,7 @@ impl SchemaGen<'_> {
     }
 
     /// An optional field also admits `null`, which readers take as absent (docs/json-mapping.md).
-    fn nullable(&self, schema: Value) -> Value {
+    fn nullable(&self, schema: Value, ty: &TypeRef) -> Value {
         let simple_type = schema.get("type").and_then(Value::as_str).map(str::to_string);
         match (self.dialect, simple_type) {
             (Dialect::OpenApi30, Some(_)) => {
@@ -239,7 +239,17 @@ impl SchemaGen<'_> {
                 schema["nullable"] = json!(true);
                 schema
             }
-            (Dialect::OpenApi30, None) => json!({ "allOf": [schema], "nullable": true }),
+            // 3.0's `nullable` only counts beside a `type`: name the referenced type's JSON type.
+            (Dialect::OpenApi30, None) => {
+                let json_type = match ty {
+                    TypeRef::Named(qualified) => match self.model.type_def(qualified).map(|def| &def.kind) {
+                        Some(TypeKind::Enum(_)) => "string",
+                        _ => "object",
+                    },
+                    _ => "object",
+                };
+                json!({ "type": json_type, "allOf": [schema], "nullable": true })
+            }
             (_, Some(ty)) if schema.get("enum").is_none() => {
                 let mut schema = schema;
                 schema["type"] = json!([ty, "null"]);
