@@ -38,6 +38,11 @@ pub(crate) fn routes(app: &Arc<App>) -> Router {
     let mut by_path: BTreeMap<String, MethodRouter> = BTreeMap::new();
     for (service, handler) in app.services.iter().enumerate() {
         for (method, descriptor) in handler.descriptor().methods.iter().enumerate() {
+            // Bidirectional streams need a socket: like the OpenAPI document, REST leaves them to
+            // the WebSocket.
+            if descriptor.kind == StreamingKind::Bidirectional {
+                continue;
+            }
             let route = Arc::new(Route {
                 app: app.clone(),
                 service,
@@ -133,7 +138,7 @@ async fn call(route: &Route, path: RawPathParams, request: Request) -> Result<Re
     let query = parts.uri.query().unwrap_or("");
     credentials.add_query(query);
 
-    let input = if method.kind == StreamingKind::ClientStreaming || method.kind == StreamingKind::Bidirectional {
+    let input = if method.kind == StreamingKind::ClientStreaming {
         Input::Stream(ndjson_items(body, app.limits.max_message_bytes))
     } else {
         let only_body_fields = method

@@ -1,5 +1,5 @@
 //! The chat of `examples/chat.idl`, implemented once: rooms and history in memory, a
-//! bidirectional `chat` stream (WebSocket; REST as NDJSON in, SSE out), and the
+//! bidirectional `chat` stream (over the WebSocket subprotocol), and the
 //! `message_posted` and `presence_changed` events that SSE, long polling, WebSocket and GraphQL
 //! subscribers all receive.
 
