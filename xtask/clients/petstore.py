@@ -14,6 +14,7 @@ import sys
 import uuid
 
 import httpx
+import jsonschema
 import websockets
 import zeep
 from gql import Client as GqlClient, gql
@@ -140,6 +141,23 @@ async def websocket(pet_id):
         await ws.send(json.dumps({"jsonrpc": "2.0", "method": "stream.end", "params": {"id": 3}}))
         reply = json.loads(await asyncio.wait_for(ws.recv(), 10))
         check("websocket: client stream", reply["id"] == 3 and reply["result"]["contentType"] == "image/png", str(reply))
+        # A server stream: each item is the `stream.item` message the AsyncAPI document describes.
+        asyncapi = httpx.get(f"{BASE}/asyncapi.json").json()
+        await ws.send(json.dumps({"jsonrpc": "2.0", "id": "watch", "method": "PetStore.watch_pets", "params": {}}))
+        await asyncio.sleep(0.3)
+        async with httpx.AsyncClient(base_url=BASE) as http:
+            await http.post("/pets", json=pet_input("Streamy"), headers={**USER, "Idempotency-Key": str(uuid.uuid4())})
+        item = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        check("websocket: server stream item", item["method"] == "stream.item" and item["params"]["item"]["added"]["name"] == "Streamy", str(item))
+        for message in ["PetStore.watch_pets.output", "PetStore.watch_pets.input"]:
+            payload = asyncapi["components"]["messages"][message]["payload"]
+            sample = item if message.endswith("output") else {"jsonrpc": "2.0", "id": "watch", "method": "PetStore.watch_pets", "params": {}}
+            # Validate against the payload with the whole document as the root, so `$ref`s resolve.
+            schema = {**asyncapi, **payload}
+            errors = [e.message for e in jsonschema.Draft7Validator(schema).iter_errors(sample)]
+            check(f"websocket: {message} matches the AsyncAPI document", not errors, "; ".join(errors))
+            broken = {**sample, "method": "not.the.method"}
+            check(f"websocket: {message} schema rejects a wrong method", any(True for _ in jsonschema.Draft7Validator(schema).iter_errors(broken)), "accepted")
 
 
 def sell(http, pet_id, name):

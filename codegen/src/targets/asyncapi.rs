@@ -79,7 +79,7 @@ impl<'a> Document<'a> {
             let ws = json!({
                 "address": "/ws",
                 "title": "WebSocket",
-                "description": "The WebSocket endpoint: every event, and the messages of streaming methods. Each WebSocket text message carries one JSON value.",
+                "description": "The WebSocket endpoint, subprotocol `omniface.jsonrpc.v1`: JSON-RPC 2.0 text messages. Unary methods are called as in the OpenRPC document. A request naming an event (`Service.event`, params `{\"after\": cursor}` optional) or a server-streaming method subscribes: the service sends `stream.item` notifications carrying the request's `id` and one item each, then the JSON-RPC response when the stream ends. A request naming a client-streaming method opens a call that the client feeds with `stream.item` notifications and closes with `stream.end` (`{\"id\": …}`); the response carries the result. `stream.cancel` (`{\"id\": …}`) stops any call.",
                 "servers": [{ "$ref": "#/servers/ws" }],
                 "messages": std::mem::take(&mut self.ws_messages),
             });
@@ -213,9 +213,17 @@ impl<'a> Document<'a> {
         self.operations.insert(format!("{id}.mqtt"), Value::Object(operation));
 
         let auth = bindings::event_auth(service, event);
+        let ws_id = format!("{id}.ws");
+        let mut ws_message = self.message_head(&event.name, &event.docs, deprecated);
+        ws_message.insert("contentType".into(), json!(JSON));
+        ws_message.insert(
+            "payload".into(),
+            stream_item(json!({ "$ref": format!("{SCHEMAS}{payload_name}") }), true),
+        );
+        self.messages.insert(ws_id.clone(), Value::Object(ws_message));
         self.ws_operation(
             service,
-            &id,
+            &ws_id,
             WsOperation {
                 action: "send",
                 suffix: "ws",
@@ -413,14 +421,17 @@ impl<'a> Document<'a> {
                 .map(|p| self.schemas.type_ref(&p.field.ty))
                 .unwrap_or_else(|| json!({}));
             (
-                item,
-                format!("One item of the stream the client sends to `{}`.", method.name),
+                stream_item(item, false),
+                format!(
+                    "One item of the stream the client sends to `{}`, after the request that opened the call.",
+                    method.name
+                ),
             )
         } else {
             let fields: Vec<Field> = method.params.iter().map(|p| p.field.clone()).collect();
             (
-                self.schemas.object(&fields),
-                format!("The arguments of `{}`, sent once to open the stream.", method.name),
+                rpc_request(&format!("{}.{}", service.name, method.name), self.schemas.object(&fields)),
+                format!("The request that opens `{}`, with its arguments.", method.name),
             )
         };
         let input_id = format!("{id}.input");
@@ -445,11 +456,16 @@ impl<'a> Document<'a> {
             },
         );
 
-        let output_payload = method
+        let output_value = method
             .returns
             .as_ref()
             .map(|r| self.schemas.type_ref(r))
-            .unwrap_or_else(|| json!({ "type": "object", "description": "Empty: the method returns no value." }));
+            .unwrap_or_else(|| json!({ "type": "null", "description": "The method returns no value." }));
+        let output_payload = if method.output_stream {
+            stream_item(output_value, false)
+        } else {
+            rpc_response(output_value)
+        };
         let output_summary = if method.output_stream {
             format!("One item of the stream `{}` sends.", method.name)
         } else {
@@ -511,6 +527,7 @@ impl<'a> Document<'a> {
         let base = message_id
             .strip_suffix(".input")
             .or_else(|| message_id.strip_suffix(".output"))
+            .or_else(|| message_id.strip_suffix(".ws"))
             .unwrap_or(message_id);
         self.operations
             .insert(format!("{base}.{}", op.suffix), Value::Object(operation));
@@ -605,6 +622,60 @@ impl<'a> Document<'a> {
         }
         Value::Object(components)
     }
+}
+
+/// A `stream.item` notification of the WebSocket subprotocol carrying one item; events add the
+/// event's id (its SSE id and resume cursor).
+fn stream_item(item: Value, event: bool) -> Value {
+    let mut params = json!({
+        "type": "object",
+        "properties": {
+            "id": { "type": ["string", "integer"], "description": "The `id` of the request that opened the call or subscription." },
+            "item": item,
+        },
+        "required": ["id", "item"],
+    });
+    if event {
+        params["properties"]["eventId"] =
+            json!({ "type": "string", "description": "The event's id; send it as `after` to resume." });
+        params["required"] = json!(["id", "item", "eventId"]);
+    }
+    json!({
+        "type": "object",
+        "properties": {
+            "jsonrpc": { "const": "2.0" },
+            "method": { "const": "stream.item" },
+            "params": params,
+        },
+        "required": ["jsonrpc", "method", "params"],
+    })
+}
+
+/// A JSON-RPC 2.0 request of the WebSocket subprotocol.
+fn rpc_request(method: &str, params: Value) -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "jsonrpc": { "const": "2.0" },
+            "id": { "type": ["string", "integer"] },
+            "method": { "const": method },
+            "params": params,
+        },
+        "required": ["jsonrpc", "id", "method"],
+    })
+}
+
+/// A JSON-RPC 2.0 success response of the WebSocket subprotocol.
+fn rpc_response(result: Value) -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "jsonrpc": { "const": "2.0" },
+            "id": { "type": ["string", "integer"] },
+            "result": result,
+        },
+        "required": ["jsonrpc", "id", "result"],
+    })
 }
 
 /// What differs between the WebSocket operations.
