@@ -675,3 +675,204 @@ async fn spec_documents_are_served_as_generated() {
         "{wsdl}"
     );
 }
+
+async fn graphql(base: &str, query: &str, auth: Option<&str>) -> Value {
+    let mut request = client()
+        .post(format!("{base}/graphql"))
+        .json(&json!({ "query": query }));
+    if let Some(auth) = auth {
+        request = request.header("authorization", auth);
+    }
+    request.send().await.unwrap().json().await.unwrap()
+}
+
+#[tokio::test]
+async fn graphql_serves_every_query_mutation_and_subscription() {
+    let base = start().await;
+    let created = graphql(
+        &base,
+        &format!(
+            "mutation {{ createPet(pet: {{name: \"Rex\", species: DOG, tags: [\"puppy\"], price: {{currencyCode: \"EUR\", units: 120}}}}, idempotencyKey: \"{}\") {{ id name species status price {{ units }} }} }}",
+            uuid_for("gql")
+        ),
+        Some(USER),
+    )
+    .await;
+    assert_eq!(created["data"]["createPet"]["id"], "1", "{created}");
+    assert_eq!(created["data"]["createPet"]["species"], "DOG");
+    assert_eq!(
+        created["data"]["createPet"]["price"]["units"], "120",
+        "Int64 literals become strings"
+    );
+    let fetched = graphql(
+        &base,
+        "{ getPet(id: \"1\") { name tags } listPets(pageSize: 5) { pets { id } } }",
+        None,
+    )
+    .await;
+    assert_eq!(fetched["data"]["getPet"]["name"], "Rex");
+    assert_eq!(fetched["data"]["listPets"]["pets"][0]["id"], "1");
+    let updated = graphql(
+        &base,
+        "mutation { updatePet(id: \"1\", pet: {name: \"Rex\", species: DOG, tags: [], status: PENDING}) { status } }",
+        Some(USER),
+    )
+    .await;
+    assert_eq!(updated["data"]["updatePet"]["status"], "PENDING");
+    let missing = graphql(&base, "{ getPet(id: \"9\") { name } }", None).await;
+    assert_eq!(missing["errors"][0]["extensions"]["code"], "PET_NOT_FOUND");
+    assert_eq!(missing["errors"][0]["extensions"]["error"]["id"], "9");
+    let forbidden = graphql(&base, "mutation { deletePet(id: \"1\") }", Some(USER)).await;
+    assert_eq!(forbidden["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    let deleted = graphql(&base, "mutation { deletePet(id: \"1\") }", Some(ADMIN)).await;
+    assert!(deleted["errors"].is_null(), "{deleted}");
+
+    // watchPets over graphql-transport-ws.
+    let mut request = format!("{}/graphql/ws", base.replacen("http", "ws", 1))
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    send(&mut ws, json!({ "type": "connection_init", "payload": {} })).await;
+    assert_eq!(receive(&mut ws).await["type"], "connection_ack");
+    send(
+        &mut ws,
+        json!({ "id": "w", "type": "subscribe", "payload": { "query": "subscription { watchPets { __typename ... on Pet { name } } }" } }),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    create(&base, "Tom").await;
+    let next = loop {
+        let message = receive(&mut ws).await;
+        if message["type"] == "next" {
+            break message;
+        }
+    };
+    assert_eq!(
+        next["payload"]["data"]["watchPets"],
+        json!({ "__typename": "Pet", "name": "Tom" })
+    );
+}
+
+fn envelope(version: u8, operation: &str) -> String {
+    let namespace = if version == 11 {
+        "http://schemas.xmlsoap.org/soap/envelope/"
+    } else {
+        "http://www.w3.org/2003/05/soap-envelope"
+    };
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="{namespace}"><soap:Body>{operation}</soap:Body></soap:Envelope>"#
+    )
+}
+
+async fn soap(base: &str, version: u8, action: &str, body: &str, auth: Option<&str>) -> (u16, String) {
+    let mut request = client()
+        .post(format!("{base}/soap/PetStore"))
+        .body(envelope(version, body));
+    let soap_action = format!("urn:acme:pets:v1#{action}");
+    request = if version == 11 {
+        request
+            .header("content-type", "text/xml; charset=utf-8")
+            .header("soapaction", format!("\"{soap_action}\""))
+    } else {
+        request.header(
+            "content-type",
+            format!("application/soap+xml; charset=utf-8; action=\"{soap_action}\""),
+        )
+    };
+    if let Some(auth) = auth {
+        request = request.header("authorization", auth);
+    }
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn soap_serves_every_operation_in_both_versions() {
+    let base = start().await;
+    let create = format!(
+        r#"<CreatePet xmlns="urn:acme:pets:v1"><pet><name>Rex</name><species>SPECIES_DOG</species><tags>puppy</tags></pet><idempotencyKey>{}</idempotencyKey></CreatePet>"#,
+        uuid_for("soap")
+    );
+    let (status, body) = soap(&base, 11, "CreatePet", &create, None).await;
+    assert_eq!(status, 500, "SOAP 1.1 faults are HTTP 500");
+    assert!(body.contains("soap:Client"), "{body}");
+    let (status, body) = soap(&base, 11, "CreatePet", &create, Some(USER)).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("<name>Rex</name>") && body.contains("<id>1</id>"),
+        "{body}"
+    );
+    for version in [11, 12] {
+        let (status, body) = soap(
+            &base,
+            version,
+            "GetPet",
+            r#"<GetPet xmlns="urn:acme:pets:v1"><id>1</id></GetPet>"#,
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("<species>SPECIES_DOG</species>"), "{body}");
+        let (status, body) = soap(
+            &base,
+            version,
+            "ListPets",
+            r#"<ListPets xmlns="urn:acme:pets:v1"><pageSize>5</pageSize></ListPets>"#,
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("<name>Rex</name>"), "{body}");
+    }
+    let (status, body) = soap(
+        &base,
+        12,
+        "GetPet",
+        r#"<GetPet xmlns="urn:acme:pets:v1"><id>9</id></GetPet>"#,
+        None,
+    )
+    .await;
+    assert_eq!(status, 400, "SOAP 1.2 Sender faults are HTTP 400");
+    assert!(body.contains("env:Sender") || body.contains(":Sender"), "{body}");
+    assert!(
+        body.contains("PetNotFound") && body.contains("<id>9</id>"),
+        "the declared error is the fault detail: {body}"
+    );
+    let update = r#"<UpdatePet xmlns="urn:acme:pets:v1"><id>1</id><pet><name>Rex</name><species>SPECIES_DOG</species><status>PET_STATUS_PENDING</status></pet></UpdatePet>"#;
+    let (status, body) = soap(&base, 11, "UpdatePet", update, Some(USER)).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("<status>PET_STATUS_PENDING</status>"), "{body}");
+    let (status, body) = soap(
+        &base,
+        11,
+        "ListPets",
+        r#"<ListPets xmlns="urn:acme:pets:v1"><pageSize>0</pageSize></ListPets>"#,
+        None,
+    )
+    .await;
+    assert_eq!(status, 500);
+    assert!(body.contains("pageSize"), "the violation names the field: {body}");
+    let (status, _) = soap(
+        &base,
+        11,
+        "DeletePet",
+        r#"<DeletePet xmlns="urn:acme:pets:v1"><id>1</id></DeletePet>"#,
+        Some(ADMIN),
+    )
+    .await;
+    assert_eq!(status, 200);
+    // A DOCTYPE is refused before anything is parsed further.
+    let hostile = r#"<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>&a;</soap:Body></soap:Envelope>"#;
+    let response = client()
+        .post(format!("{base}/soap/PetStore"))
+        .header("content-type", "text/xml")
+        .body(hostile)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 500);
+    assert!(response.text().await.unwrap().contains("soap:Client"));
+}
