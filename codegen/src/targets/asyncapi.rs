@@ -430,7 +430,10 @@ impl<'a> Document<'a> {
         } else {
             let fields: Vec<Field> = method.params.iter().map(|p| p.field.clone()).collect();
             (
-                rpc_request(&format!("{}.{}", service.name, method.name), self.schemas.object(&fields)),
+                rpc_request(
+                    &format!("{}.{}", service.name, method.name),
+                    self.schemas.object(&fields),
+                ),
                 format!("The request that opens `{}`, with its arguments.", method.name),
             )
         };
