@@ -3,7 +3,7 @@
 //! Events and long polling, all on one port, with one validation, one error mapping and one
 //! authentication hook.
 //!
-//! ```ignore
+//! ```text
 //! // build.rs
 //! fn main() { omniface_codegen::configure().compile(&["api/petstore.idl"]).unwrap(); }
 //! // src/main.rs

@@ -116,7 +116,7 @@ impl App {
 
 /// The server: add services, optionally an authenticator and limits, then serve.
 ///
-/// ```ignore
+/// ```text
 /// omniface::Server::new().service(PetStoreServer::new(store)).serve("127.0.0.1:8080").await
 /// ```
 #[derive(Default)]
