@@ -6,7 +6,7 @@
 //! 10,000 structs each holding the next (deep recursion), and an empty file (what the process
 //! costs with nothing to do). Each must compile with no errors, or the benchmark fails.
 //!
-//! Two sections:
+//! Three sections:
 //!
 //! 1. `omniface check FILE` on each input (parse and check only).
 //! 2. Spec artifacts: `omniface generate FILE --target openapi,proto,graphql,wsdl,asyncapi,openrpc`
@@ -17,6 +17,12 @@
 //!    - `protoc --descriptor_set_out=/dev/null` on the equivalent `.proto`, which is omniface's own
 //!      `--target proto` output for the same input.
 //!
+//! 3. HTTP-family protocols under load ([`protocols`]): the release `petstore-server` (generated
+//!    adapters) beside a hand-written axum / async-graphql equivalent of the same two methods,
+//!    loaded with `wrk` (REST, JSON-RPC, GraphQL, SOAP) and `ws-load` (WebSocket).
+//!
+//! `--only specs` runs sections 1 and 2, `--only protocols` section 3.
+//!
 //! All times are wall times of the whole process. In section 1 the peak RSS comes from one more
 //! run under `/usr/bin/time -f %M`; in section 2 every timed run is under `/usr/bin/time` (about
 //! a millisecond of overhead) and the peak is the largest of the runs. A TypeSpec run that takes
@@ -24,6 +30,7 @@
 //! The report is printed and written to `target/bench/results.md`.
 
 mod external;
+mod protocols;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -56,6 +63,13 @@ struct Options {
     generate_runs: usize,
     typespec_runs: usize,
     typespec: bool,
+    /// Sections 1 and 2 (`omniface check`, spec artifacts).
+    specs: bool,
+    /// Section 3 (HTTP-family protocols under load).
+    protocols: bool,
+    /// Section 3: seconds of each timed load run, and runs per server and call.
+    load_seconds: u64,
+    load_rounds: usize,
 }
 
 fn parse_options(args: &[String]) -> Result<Options> {
@@ -65,10 +79,31 @@ fn parse_options(args: &[String]) -> Result<Options> {
         generate_runs: 5,
         typespec_runs: 3,
         typespec: true,
+        specs: true,
+        protocols: true,
+        load_seconds: 10,
+        load_rounds: 2,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         let slot = match arg.as_str() {
+            "--only" => {
+                match args.next().map(String::as_str) {
+                    Some("specs") => options.protocols = false,
+                    Some("protocols") => options.specs = false,
+                    _ => return Err("`--only` needs `specs` or `protocols`".into()),
+                }
+                continue;
+            }
+            "--load-seconds" => {
+                options.load_seconds = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .filter(|n| *n > 0)
+                    .ok_or("`--load-seconds` needs a number of seconds, at least 1")?;
+                continue;
+            }
+            "--load-rounds" => &mut options.load_rounds,
             "--runs" => &mut options.runs,
             "--warmup" => &mut options.warmup,
             "--generate-runs" => &mut options.generate_runs,
@@ -79,8 +114,8 @@ fn parse_options(args: &[String]) -> Result<Options> {
             }
             other => {
                 return Err(format!(
-                    "unknown bench option `{other}` (known: --runs N, --warmup N, --generate-runs N, \
-                     --typespec-runs N, --no-typespec)"
+                    "unknown bench option `{other}` (known: --only specs|protocols, --runs N, --warmup N, \
+                     --generate-runs N, --typespec-runs N, --no-typespec, --load-seconds N, --load-rounds N)"
                 ));
             }
         };
@@ -89,8 +124,8 @@ fn parse_options(args: &[String]) -> Result<Options> {
             .and_then(|v| v.parse().ok())
             .ok_or_else(|| format!("`{arg}` needs a number"))?;
     }
-    if options.runs == 0 || options.generate_runs == 0 || options.typespec_runs == 0 {
-        return Err("`--runs`, `--generate-runs` and `--typespec-runs` must be at least 1".into());
+    if options.runs == 0 || options.generate_runs == 0 || options.typespec_runs == 0 || options.load_rounds == 0 {
+        return Err("`--runs`, `--generate-runs`, `--typespec-runs` and `--load-rounds` must be at least 1".into());
     }
     Ok(options)
 }
@@ -170,7 +205,30 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result {
     let options = parse_options(args)?;
     let dir = ctx.target_dir().join("bench");
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let mut report = String::new();
+    if options.specs {
+        report.push_str(&specs(ctx, &options, &dir)?);
+    }
+    if options.protocols {
+        if !report.is_empty() {
+            report.push('\n');
+        }
+        let load = protocols::Options {
+            seconds: options.load_seconds,
+            rounds: options.load_rounds,
+        };
+        report.push_str(&protocols::run(ctx, &load)?);
+    }
+    step("results");
+    println!("\n{report}");
+    let path = dir.join("results.md");
+    std::fs::write(&path, &report).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    note(&format!("written to {}", ctx.rel(&path)));
+    Ok(())
+}
 
+/// Sections 1 and 2; returns their report.
+fn specs(ctx: &Ctx, options: &Options, dir: &Path) -> Result<String> {
     // Read the load now: by the end of the run, the benchmark itself is part of it.
     let machine = machine();
     let load_before = load_average();
@@ -180,14 +238,14 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result {
     let inputs = vec![
         write_input(
             ctx,
-            &dir,
+            dir,
             "big.idl",
             format!("big: {} types, {} methods", thousands(big.types() as u64), big.methods),
             &big,
         )?,
         write_input(
             ctx,
-            &dir,
+            dir,
             "small.idl",
             format!(
                 "small: 1/10 of big ({} types, {} methods)",
@@ -202,7 +260,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result {
             events: 1,
             ..write_plain(
                 ctx,
-                &dir,
+                dir,
                 "deep.idl",
                 format!("deep chain: {} structs", thousands(DEEP_CHAIN as u64)),
                 &synth::deep_chain(DEEP_CHAIN),
@@ -211,7 +269,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result {
         },
         write_plain(
             ctx,
-            &dir,
+            dir,
             "empty.idl",
             "empty file (process baseline)".into(),
             &synth::empty(),
@@ -242,7 +300,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result {
     let time_available = Path::new("/usr/bin/time").exists();
     let mut results = Vec::new();
     for input in &inputs {
-        let measured = measure(ctx, &exe, input, &options, time_available)?;
+        let measured = measure(ctx, &exe, input, options, time_available)?;
         note(&format!(
             "{}: min {}, median {}",
             input.label,
@@ -259,18 +317,13 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result {
         big_ops: big.methods + big.events,
         small_ops: small.methods + small.events,
     };
-    let artifacts = artifacts(ctx, &exe, &inputs, &projects, &options, time_available)?;
+    let artifacts = artifacts(ctx, &exe, &inputs, &projects, options, time_available)?;
     let load_after = load_average();
 
-    let mut report = report(&machine, &inputs, &results, &options);
+    let mut report = report(&machine, &inputs, &results, options);
     report.push('\n');
     report.push_str(&artifacts_report(&load_before, &load_after, &inputs, &artifacts));
-    step("results");
-    println!("\n{report}");
-    let path = dir.join("results.md");
-    std::fs::write(&path, &report).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    note(&format!("written to {}", ctx.rel(&path)));
-    Ok(())
+    Ok(report)
 }
 
 /// The TypeSpec projects (each a folder with a `main.tsp`).

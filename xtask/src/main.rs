@@ -24,7 +24,7 @@
 //! - [`tools`]: installs those tools into `.tools/` (npm prefix, Python venv, `apt-get` for
 //!   xmllint), skipping what a stamp file says is already there.
 //! - [`bench`]: `cargo xtask bench`, which times the release `omniface` binary on the inputs
-//!   that [`synth`] generates.
+//!   that [`synth`] generates, and loads the generated protocol adapters beside hand-written ones.
 //!
 //! # Adding a step
 //!
@@ -56,9 +56,11 @@ usage: cargo xtask <command>
 commands:
   test [STEP...]    run every test step, or only the named ones (in their usual order)
   test --list       list the test steps
-  bench [--runs N] [--warmup N] [--generate-runs N] [--typespec-runs N] [--no-typespec]
+  bench [--only specs|protocols] [--runs N] [--warmup N] [--generate-runs N] [--typespec-runs N]
+        [--no-typespec] [--load-seconds N] [--load-rounds N]
                     time `omniface check` and `omniface generate` on generated inputs, side by side
-                    with TypeSpec and protoc; writes target/bench/results.md
+                    with TypeSpec and protoc (specs); load the generated protocol adapters beside
+                    hand-written axum with wrk (protocols); writes target/bench/results.md
 ";
 
 fn main() -> ExitCode {

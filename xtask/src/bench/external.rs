@@ -3,7 +3,8 @@
 //! - TypeSpec: `@typespec/compiler`, `@typespec/http` and `@typespec/openapi3` at pinned versions,
 //!   `npm install --prefix .tools/typespec` (gitignored). A stamp file lists what was installed;
 //!   when it matches [`TYPESPEC_PACKAGES`] and `tsp.js` is there, nothing runs.
-//! - `protoc`, from the Debian package `protobuf-compiler`, with `apt-get` when it is not on `PATH`.
+//! - `protoc`, from the Debian package `protobuf-compiler`, and `wrk` (HTTP load, for the
+//!   protocol section), from the Debian package `wrk`, each with `apt-get` when it is not on `PATH`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -104,21 +105,48 @@ pub fn ensure_protoc() -> Result<String> {
         return Ok(version);
     }
     note("protoc: not found; installing the Debian package protobuf-compiler");
+    apt_install("protobuf-compiler")?;
+    version_of("protoc").ok_or_else(|| "protobuf-compiler is installed but `protoc` still does not run".to_string())
+}
+
+/// Makes sure `wrk` (the HTTP load generator) runs, installing the Debian package `wrk` with
+/// apt-get when it does not; returns its version line (`wrk debian/4.1.0-3+b2 [epoll] …`).
+pub fn ensure_wrk() -> Result<String> {
+    if let Some(version) = wrk_version() {
+        note(&format!("wrk: found on PATH ({version})"));
+        return Ok(version);
+    }
+    note("wrk: not found; installing the Debian package wrk");
+    apt_install("wrk")?;
+    wrk_version().ok_or_else(|| "wrk is installed but `wrk` still does not run".to_string())
+}
+
+/// `wrk -v` prints its version (and its usage) and exits with status 1.
+fn wrk_version() -> Option<String> {
+    let output = Command::new("wrk").arg("-v").stdin(Stdio::null()).output().ok()?;
+    let text = String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
+    let line = text.lines().find(|l| l.starts_with("wrk "))?;
+    // `wrk debian/4.1.0-3+b2 [epoll] Copyright (C) 2012 Will Glozer`
+    Some(line.split(" Copyright").next().unwrap_or(line).trim().to_string())
+}
+
+/// `apt-get install -y PACKAGE`, after `apt-get update` when the first attempt fails (a fresh
+/// machine has no package lists).
+fn apt_install(package: &str) -> Result {
     let install = || {
         let mut cmd = Command::new("apt-get");
-        cmd.args(["install", "-y", "--no-install-recommends", "protobuf-compiler"])
+        cmd.args(["install", "-y", "--no-install-recommends", package])
             .env("DEBIAN_FRONTEND", "noninteractive");
         ctx::run(&mut cmd)
     };
     if install().is_err() {
-        // A fresh machine has no package lists.
         let mut update = Command::new("apt-get");
         update.arg("update").env("DEBIAN_FRONTEND", "noninteractive");
         ctx::run(&mut update)
             .and_then(|()| install())
-            .map_err(|e| format!("{e}\nInstall the Debian package `protobuf-compiler` (as root) and run again."))?;
+            .map_err(|e| format!("{e}\nInstall the Debian package `{package}` (as root) and run again."))?;
     }
-    version_of("protoc").ok_or_else(|| "protobuf-compiler is installed but `protoc` still does not run".to_string())
+    Ok(())
 }
 
 /// The first line `program --version` prints, when it runs.
