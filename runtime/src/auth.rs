@@ -20,7 +20,9 @@ pub struct Credentials {
     pub bearer: Option<String>,
     /// `Authorization: Basic …`, decoded.
     pub basic: Option<(String, String)>,
-    /// Header names (lower-case) and query parameter names that may hold API keys.
+    /// API-key candidates that did not come as request headers: query parameters
+    /// (`query:<name>`) and members of a WebSocket `connection_init` payload (`header:<name>`).
+    /// Request headers themselves are looked up only when a scheme needs one (see [`authorize`]).
     pub api_keys: BTreeMap<String, String>,
 }
 
@@ -70,12 +72,20 @@ impl Credentials {
         }
     }
 
-    fn api_key(&self, location: ApiKeyLocation, name: &str) -> Option<&str> {
-        let key = match location {
-            ApiKeyLocation::Header => format!("header:{}", name.to_ascii_lowercase()),
-            ApiKeyLocation::Query => format!("query:{name}"),
-        };
-        self.api_keys.get(&key).map(String::as_str)
+    fn api_key<'a>(
+        &'a self,
+        headers: &'a axum::http::HeaderMap,
+        location: ApiKeyLocation,
+        name: &str,
+    ) -> Option<&'a str> {
+        match location {
+            ApiKeyLocation::Header => headers.get(name).and_then(|value| value.to_str().ok()).or_else(|| {
+                self.api_keys
+                    .get(&format!("header:{}", name.to_ascii_lowercase()))
+                    .map(String::as_str)
+            }),
+            ApiKeyLocation::Query => self.api_keys.get(&format!("query:{name}")).map(String::as_str),
+        }
     }
 }
 
@@ -127,6 +137,7 @@ where
 pub async fn authorize(
     requirement: Option<&Auth>,
     credentials: &Credentials,
+    headers: &axum::http::HeaderMap,
     authenticator: Option<&dyn Authenticator>,
 ) -> Result<Option<Principal>, Error> {
     let Some(requirement) = requirement.filter(|auth| !auth.is_none()) else {
@@ -142,7 +153,7 @@ pub async fn authorize(
                 .as_ref()
                 .map(|(user, password)| Credential::Basic { user, password }),
             AuthScheme::ApiKey { location, name } => credentials
-                .api_key(*location, name)
+                .api_key(headers, *location, name)
                 .map(|key| Credential::ApiKey { name, key }),
         })
         .collect();

@@ -44,7 +44,7 @@ async fn serve_event(app: Arc<App>, service: usize, event: usize, request: Reque
     let query = request.uri().query().unwrap_or("");
     let mut credentials = Credentials::from_headers(headers);
     credentials.add_query(query);
-    if let Err(error) = app.authorize_event(service, event, &credentials).await {
+    if let Err(error) = app.authorize_event(service, event, &credentials, headers).await {
         let requirement = app.services[service].descriptor().events[event].auth.clone();
         return problem_response(&error, Some(crate::auth::challenge(requirement.as_ref())));
     }

@@ -60,7 +60,12 @@ async fn serve_http(app: Arc<App>, request: Request) -> Response {
         }
     };
     match handle_message(&app, message, &credentials, &headers, Protocol::JsonRpc).await {
-        Some(reply) => json_response(StatusCode::OK, reply),
+        Some(reply) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            reply,
+        )
+            .into_response(),
         // Only notifications: nothing to answer (JSON-RPC 2.0 §6); 204 tells HTTP clients so.
         None => StatusCode::NO_CONTENT.into_response(),
     }
@@ -75,30 +80,32 @@ fn json_response(status: StatusCode, body: Value) -> Response {
         .into_response()
 }
 
-/// One parsed JSON-RPC message (single or batch); `None` when nothing is to be answered.
+/// One parsed JSON-RPC message (single or batch), answered as JSON text; `None` when nothing is
+/// to be answered. Replies are text so that a result's bytes go into the envelope as encoded,
+/// without a detour through `serde_json::Value`.
 pub(crate) async fn handle_message(
     app: &App,
     message: Value,
     credentials: &Credentials,
     headers: &Arc<HeaderMap>,
     protocol: Protocol,
-) -> Option<Value> {
+) -> Option<String> {
     match message {
-        Value::Array(batch) if batch.is_empty() => Some(error_response(
-            Value::Null,
-            INVALID_REQUEST,
-            "Invalid Request: empty batch",
-            None,
-        )),
-        Value::Array(batch) if batch.len() > app.limits.max_batch => Some(error_response(
-            Value::Null,
-            INVALID_REQUEST,
-            &format!(
-                "Invalid Request: a batch may hold at most {} requests",
-                app.limits.max_batch
-            ),
-            None,
-        )),
+        Value::Array(batch) if batch.is_empty() => {
+            Some(error_response(Value::Null, INVALID_REQUEST, "Invalid Request: empty batch", None).to_string())
+        }
+        Value::Array(batch) if batch.len() > app.limits.max_batch => Some(
+            error_response(
+                Value::Null,
+                INVALID_REQUEST,
+                &format!(
+                    "Invalid Request: a batch may hold at most {} requests",
+                    app.limits.max_batch
+                ),
+                None,
+            )
+            .to_string(),
+        ),
         Value::Array(batch) => {
             let replies = join_all(
                 batch
@@ -106,8 +113,8 @@ pub(crate) async fn handle_message(
                     .map(|item| handle_single(app, item, credentials, headers, protocol)),
             )
             .await;
-            let replies: Vec<Value> = replies.into_iter().flatten().collect();
-            (!replies.is_empty()).then_some(Value::Array(replies))
+            let replies: Vec<String> = replies.into_iter().flatten().collect();
+            (!replies.is_empty()).then(|| format!("[{}]", replies.join(",")))
         }
         single => handle_single(app, single, credentials, headers, protocol).await,
     }
@@ -180,10 +187,10 @@ async fn handle_single(
     credentials: &Credentials,
     headers: &Arc<HeaderMap>,
     protocol: Protocol,
-) -> Option<Value> {
+) -> Option<String> {
     let request = match parse_request(message) {
         Ok(request) => request,
-        Err(reply) => return Some(reply),
+        Err(reply) => return Some(reply.to_string()),
     };
     let Some((service, method)) = app.find_method(&request.method) else {
         return request.id.map(|id| {
@@ -193,6 +200,7 @@ async fn handle_single(
                 &format!("Method not found: `{}`", request.method),
                 None,
             )
+            .to_string()
         });
     };
     let kind = app.services[service].descriptor().methods[method].kind;
@@ -207,18 +215,25 @@ async fn handle_single(
                 ),
                 None,
             )
+            .to_string()
         });
     }
     let result = call(app, service, method, request.params, credentials, headers, protocol).await;
     let id = request.id?;
     Some(match result {
-        Ok(result) => json!({ "jsonrpc": "2.0", "id": id, "result": result }),
-        Err(error) => error_reply(id, &error),
+        Ok(result) => success_text(&id, &result),
+        Err(error) => error_reply(id, &error).to_string(),
     })
 }
 
-/// Calls a unary method with JSON-RPC params; the result is the method's JSON (`null` when it
-/// returns nothing).
+/// `{"jsonrpc":"2.0","id":…,"result":…}` around a result already encoded as JSON.
+pub(crate) fn success_text(id: &Value, result: &[u8]) -> String {
+    let result = std::str::from_utf8(result).unwrap_or("null");
+    format!(r#"{{"jsonrpc":"2.0","id":{id},"result":{result}}}"#)
+}
+
+/// Calls a unary method with JSON-RPC params; the result is the method's JSON text (`null` when
+/// it returns nothing).
 pub(crate) async fn call(
     app: &App,
     service: usize,
@@ -227,7 +242,7 @@ pub(crate) async fn call(
     credentials: &Credentials,
     headers: &Arc<HeaderMap>,
     protocol: Protocol,
-) -> Result<Value, Error> {
+) -> Result<Vec<u8>, Error> {
     let input = params_object(app, service, method, params)?;
     let output = app
         .invoke(
@@ -240,8 +255,8 @@ pub(crate) async fn call(
         )
         .await?;
     Ok(match output {
-        Output::Value(value) => value.to_value(),
-        Output::Empty => Value::Null,
+        Output::Value(value) => value.to_json(),
+        Output::Empty => b"null".to_vec(),
         Output::Stream(_) => return Err(Error::unimplemented("streaming results need WebSocket")),
     })
 }

@@ -17,7 +17,6 @@ use axum::routing::{MethodFilter, MethodRouter, on};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use omniface_model::bindings::ParamLocation;
-use omniface_model::naming::json_name;
 use omniface_model::{HttpVerb, Scalar, StreamingKind, TypeRef};
 use serde_json::{Map, Value};
 
@@ -119,12 +118,12 @@ pub(crate) fn problem_response(error: &Error, challenge: Option<String>) -> Resp
 }
 
 async fn handle(route: Arc<Route>, path: RawPathParams, request: Request) -> Response {
-    let descriptor = route.app.services[route.service].descriptor();
-    let method = &descriptor.methods[route.method];
-    let challenge = Some(crate::auth::challenge(method.auth.as_ref()));
     match call(&route, path, request).await {
         Ok(response) => response,
-        Err(error) => problem_response(&error, challenge),
+        Err(error) => {
+            let method = &route.app.services[route.service].descriptor().methods[route.method];
+            problem_response(&error, Some(crate::auth::challenge(method.auth.as_ref())))
+        }
     }
 }
 
@@ -157,7 +156,7 @@ async fn call(route: &Route, path: RawPathParams, request: Request) -> Result<Re
         } else {
             Input::Value(assemble_request(
                 method_model,
-                &method.route.params,
+                method,
                 &path,
                 query,
                 &parts.headers,
@@ -302,13 +301,13 @@ fn ndjson_items(body: Body, limit: usize) -> BoxStream<'static, Result<Value, Er
 /// parameter. Strings from the path, query and headers are converted by the parameter's type.
 fn assemble_request(
     method: &omniface_model::Method,
-    locations: &[(String, ParamLocation)],
+    descriptor: &crate::service::MethodDescriptor,
     path: &RawPathParams,
     query: &str,
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Result<Value, Error> {
-    let body_value: Option<Value> = if body.is_empty() {
+    let mut body_value: Option<Value> = if body.is_empty() {
         None
     } else {
         Some(
@@ -316,10 +315,28 @@ fn assemble_request(
                 .map_err(|e| Error::invalid_argument(format!("the body is not valid JSON: {e}")))?,
         )
     };
+    if matches!(body_value, Some(ref value) if !value.is_object())
+        && descriptor
+            .route
+            .params
+            .iter()
+            .any(|(_, location)| *location == ParamLocation::BodyField)
+    {
+        return Err(Error::invalid_argument("the body must be a JSON object"));
+    }
     let mut request = Map::new();
-    let query_pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
-    for (param, (name, location)) in method.params.iter().zip(locations) {
-        let key = json_name(name);
+    let query_pairs: Vec<(String, String)> = if query.is_empty() {
+        Vec::new()
+    } else {
+        form_urlencoded::parse(query.as_bytes()).into_owned().collect()
+    };
+    for ((param, (name, location)), key) in method
+        .params
+        .iter()
+        .zip(&descriptor.route.params)
+        .zip(&descriptor.param_json_names)
+    {
+        let key = key.clone();
         let ty = &param.field.ty;
         let value = match location {
             ParamLocation::Path => path
@@ -329,7 +346,7 @@ fn assemble_request(
             ParamLocation::Query { name: query_name } => {
                 let values: Vec<&str> = query_pairs
                     .iter()
-                    .filter(|(k, _)| k == query_name || *k == json_name(query_name))
+                    .filter(|(k, _)| k == query_name || *k == key)
                     .map(|(_, v)| v.as_str())
                     .collect();
                 match (ty.required(), values.as_slice()) {
@@ -348,11 +365,11 @@ fn assemble_request(
                 .get(header_name.as_str())
                 .and_then(|v| v.to_str().ok())
                 .map(|raw| from_text(ty, raw)),
-            ParamLocation::Body => body_value.clone(),
-            ParamLocation::BodyField => match &body_value {
-                Some(Value::Object(members)) => members.get(&key).or_else(|| members.get(name)).cloned(),
-                Some(_) => return Err(Error::invalid_argument("the body must be a JSON object")),
-                None => None,
+            // At most one parameter is the whole body, so it can take the parsed value.
+            ParamLocation::Body => body_value.take(),
+            ParamLocation::BodyField => match &mut body_value {
+                Some(Value::Object(members)) => members.remove(&key).or_else(|| members.remove(name.as_str())),
+                _ => None,
             },
         };
         if let Some(value) = value {

@@ -75,16 +75,22 @@ impl App {
     ) -> Result<Output, Error> {
         let handler = &self.services[service];
         let requirement = handler.descriptor().methods[method].auth.as_ref();
-        let principal = auth::authorize(requirement, credentials, self.authenticator.as_deref()).await?;
+        let principal = auth::authorize(requirement, credentials, &headers, self.authenticator.as_deref()).await?;
         handler
             .call(method, Context::new(protocol, principal, headers), input)
             .await
     }
 
     /// Checks that a subscriber may receive an event.
-    pub async fn authorize_event(&self, service: usize, event: usize, credentials: &Credentials) -> Result<(), Error> {
+    pub async fn authorize_event(
+        &self,
+        service: usize,
+        event: usize,
+        credentials: &Credentials,
+        headers: &HeaderMap,
+    ) -> Result<(), Error> {
         let requirement = self.services[service].descriptor().events[event].auth.as_ref();
-        auth::authorize(requirement, credentials, self.authenticator.as_deref())
+        auth::authorize(requirement, credentials, headers, self.authenticator.as_deref())
             .await
             .map(drop)
     }

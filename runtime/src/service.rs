@@ -52,6 +52,8 @@ pub struct MethodDescriptor {
     pub auth: Option<Auth>,
     pub readonly: bool,
     pub has_result: bool,
+    /// Each parameter's member name in the JSON mapping (`pageSize`), computed once.
+    pub param_json_names: Vec<String>,
 }
 
 /// One event with its effective bindings.
@@ -102,6 +104,11 @@ impl ServiceDescriptor {
                 auth: bindings::method_auth(service_model, method).cloned(),
                 readonly: bindings::is_readonly(method),
                 has_result: method.returns.is_some(),
+                param_json_names: method
+                    .params
+                    .iter()
+                    .map(|p| omniface_model::naming::json_name(&p.field.name))
+                    .collect(),
             })
             .collect();
         let events = service_model
@@ -164,15 +171,32 @@ impl Input {
     /// Decodes and validates a request; every problem becomes an `INVALID_ARGUMENT` error that
     /// names the offending field.
     pub fn decode<T: DeserializeOwned + Validate>(self) -> Result<T, Error> {
+        // Decoding runs without path tracking; only a failed request is decoded again with it, to
+        // name the offending field. Valid requests pay nothing for good error messages.
         let value: T = match self {
             Input::Json(bytes) => {
                 let text = if bytes.is_empty() { &b"{}"[..] } else { &bytes[..] };
-                let mut deserializer = serde_json::Deserializer::from_slice(text);
-                let value = serde_path_to_error::deserialize(&mut deserializer).map_err(decode_error)?;
-                deserializer.end().map_err(|e| Error::invalid_argument(e.to_string()))?;
-                value
+                match serde_json::from_slice(text) {
+                    Ok(value) => value,
+                    Err(plain) => {
+                        let mut deserializer = serde_json::Deserializer::from_slice(text);
+                        let error = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+                            Err(error) => decode_error(error),
+                            Ok(_) => Error::invalid_argument(plain.to_string()),
+                        };
+                        return Err(error);
+                    }
+                }
             }
-            Input::Value(value) => serde_path_to_error::deserialize(value).map_err(decode_error)?,
+            Input::Value(value) => match <T as serde::Deserialize>::deserialize(&value) {
+                Ok(decoded) => decoded,
+                Err(_) => {
+                    return Err(match serde_path_to_error::deserialize::<_, T>(value) {
+                        Err(error) => decode_error(error),
+                        Ok(_) => Error::invalid_argument("the request could not be decoded"),
+                    });
+                }
+            },
             Input::Stream(_) => return Err(Error::invalid_argument("expected a single request, got a stream")),
         };
         value.validate()?;

@@ -141,7 +141,7 @@ async fn run(socket: WebSocket, app: Arc<App>, credentials: Credentials, headers
                 if let Some(reply) =
                     jsonrpc::handle_message(&app, parsed, &credentials, &headers, Protocol::WebSocket).await
                 {
-                    send(&outgoing, reply).await;
+                    let _ = outgoing.send(Message::Text(Utf8Bytes::from(reply))).await;
                 }
             });
             continue;
@@ -225,7 +225,7 @@ fn start_call(
             .and_then(|p| p.get("after"))
             .and_then(|a| a.as_str().and_then(|s| s.parse().ok()).or_else(|| a.as_u64()));
         let task = tokio::spawn(async move {
-            if let Err(error) = app.authorize_event(service, event, &credentials).await {
+            if let Err(error) = app.authorize_event(service, event, &credentials, &headers).await {
                 send(&outgoing, jsonrpc::error_reply(id, &error)).await;
                 return;
             }
@@ -326,7 +326,15 @@ fn start_call(
             .await;
         let Some(id) = id else { return };
         let reply = match result {
-            Ok(Output::Value(value)) => json!({ "jsonrpc": "2.0", "id": id, "result": value.to_value() }),
+            Ok(Output::Value(value)) => {
+                let _ = outgoing
+                    .send(Message::Text(Utf8Bytes::from(jsonrpc::success_text(
+                        &id,
+                        &value.to_json(),
+                    ))))
+                    .await;
+                return;
+            }
             Ok(Output::Empty) => json!({ "jsonrpc": "2.0", "id": id, "result": null }),
             Ok(Output::Stream(mut items)) => {
                 let mut failure = None;

@@ -154,7 +154,8 @@ pub(super) async fn subscribe(
             payload,
         } => {
             let service = service.ok_or_else(not_mounted)?;
-            app.authorize_event(service, *event, &caller.credentials).await?;
+            app.authorize_event(service, *event, &caller.credentials, &caller.headers)
+                .await?;
             let subscription = app.services[service].events().subscribe(*event, None);
             let last_id = subscription.last_id;
             let payload = payload.clone();
