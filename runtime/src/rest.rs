@@ -150,9 +150,25 @@ async fn call(route: &Route, path: RawPathParams, request: Request) -> Result<Re
         } else {
             Bytes::new()
         };
+        let has_body_fields = method
+            .route
+            .params
+            .iter()
+            .any(|(_, location)| *location == ParamLocation::BodyField);
         if only_body_fields {
             // The body already is the request object: decode it straight into the typed request.
             Input::Json(body)
+        } else if !has_body_fields {
+            // Path, query and header values around a `#[body]` parameter: write the request
+            // object as text with the body spliced in as received, and decode that in one pass.
+            Input::Json(splice_request(
+                method_model,
+                method,
+                &path,
+                query,
+                &parts.headers,
+                &body,
+            )?)
         } else {
             Input::Value(assemble_request(
                 method_model,
@@ -377,6 +393,45 @@ fn assemble_request(
         }
     }
     Ok(Value::Object(request))
+}
+
+/// The request object as JSON text: members from the path, query and headers, and the `#[body]`
+/// parameter's member holding the body's bytes. The body is checked to be exactly one JSON value
+/// first (without building it), so it cannot smuggle in other members.
+fn splice_request(
+    method: &omniface_model::Method,
+    descriptor: &crate::service::MethodDescriptor,
+    path: &RawPathParams,
+    query: &str,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<Bytes, Error> {
+    if !body.is_empty() {
+        serde_json::from_slice::<serde::de::IgnoredAny>(body)
+            .map_err(|e| Error::invalid_argument(format!("the body is not valid JSON: {e}")))?;
+    }
+    let members = assemble_request(method, descriptor, path, query, headers, &Bytes::new())?;
+    let mut text = serde_json::to_vec(&members).map_err(|e| Error::internal(e.to_string()))?;
+    let body_key = descriptor
+        .route
+        .params
+        .iter()
+        .zip(&descriptor.param_json_names)
+        .find(|((_, location), _)| *location == ParamLocation::Body)
+        .map(|(_, key)| key);
+    if let Some(key) = body_key
+        && !body.is_empty()
+    {
+        text.pop(); // the closing brace
+        if text.len() > 1 {
+            text.push(b',');
+        }
+        serde_json::to_writer(&mut text, key).map_err(|e| Error::internal(e.to_string()))?;
+        text.push(b':');
+        text.extend_from_slice(body);
+        text.push(b'}');
+    }
+    Ok(Bytes::from(text))
 }
 
 /// A path, query or header string as the JSON value of its parameter's type. Values that do not

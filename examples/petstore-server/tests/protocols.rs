@@ -150,6 +150,18 @@ async fn rest_serves_every_unary_method_with_the_documented_statuses() {
     assert_eq!(problem["type"], "urn:omniface:error:acme.pets.v1.PetAlreadyExists");
     assert_eq!(problem["existingId"], "1");
 
+    // A body that is more than one JSON value is refused, not spliced into the request.
+    let smuggled = http
+        .post(format!("{base}/pets"))
+        .header("authorization", USER)
+        .header("idempotency-key", uuid_for("smuggle"))
+        .header("content-type", "application/json")
+        .body(r#"{"name": "Eve", "species": "SPECIES_CAT"}, "idempotencyKey": "00000000-0000-4000-8000-000000000000""#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(smuggled.status(), 400);
+
     let response = http.get(format!("{base}/pets/1")).send().await.unwrap();
     assert_eq!(response.status(), 200);
     let etag = response.headers()["etag"].clone();
