@@ -150,3 +150,36 @@ fn rust_target_for_every_example() {
         });
     }
 }
+
+/// A struct holding an optional value of its own type needs a box in Rust to have a finite size;
+/// lists do not. (Compiled and round-tripped by hand against the runtime; see the closing note of
+/// the runtime issue.)
+#[test]
+fn rust_target_boxes_optional_self_references() {
+    let compilation = omniface_codegen::compile_str(
+        "node.idl",
+        "package t.v1;\nstruct Node {\n    value: u32,\n    next: Node?,\n    children: list<Node>,\n    parent: Tree?,\n}\nstruct Tree {\n    root: Node?,\n    size: u32,\n}\n",
+    );
+    let model = compilation
+        .checked_model()
+        .expect("recursion through optionals is valid IDL");
+    let files = generate(model, &[Target::Rust], &Options::default());
+    let code = &files
+        .iter()
+        .find(|f| f.path.to_string_lossy().ends_with("t.v1.rs"))
+        .unwrap()
+        .contents;
+    assert!(
+        code.contains("pub next: ::std::option::Option<::std::boxed::Box<Node>>"),
+        "{code}"
+    );
+    assert!(code.contains("pub children: ::std::vec::Vec<Node>"), "{code}");
+    assert!(
+        code.contains("pub parent: ::std::option::Option<::std::boxed::Box<Tree>>"),
+        "{code}"
+    );
+    assert!(
+        code.contains("pub root: ::std::option::Option<::std::boxed::Box<Node>>"),
+        "{code}"
+    );
+}

@@ -88,6 +88,43 @@ impl Scope<'_> {
     }
 }
 
+impl Scope<'_> {
+    /// The Rust type of a member of `container` (a qualified type name): as [`Scope::rust_type`],
+    /// except that an optional value of a type containing `container` again is boxed, since a
+    /// Rust value needs a finite size (`struct Node { next: Node? }`). Lists and maps already
+    /// live on the heap.
+    pub fn member_type(&self, container: Option<&str>, ty: &TypeRef) -> TokenStream {
+        if let (Some(container), TypeRef::Optional(inner)) = (container, ty)
+            && let TypeRef::Named(qualified) = inner.as_ref()
+            && contains_inline(self.model, qualified, container, &mut Vec::new())
+        {
+            let path = self.type_path(qualified);
+            return quote!(::std::option::Option<::std::boxed::Box<#path>>);
+        }
+        self.rust_type(ty)
+    }
+}
+
+/// Whether a value of type `from` holds a `target` in place (directly or through optionals),
+/// not behind a list or map.
+fn contains_inline(model: &Model, from: &str, target: &str, seen: &mut Vec<String>) -> bool {
+    if from == target {
+        return true;
+    }
+    if seen.iter().any(|s| s == from) {
+        return false;
+    }
+    seen.push(from.to_string());
+    let Some(def) = model.type_def(from) else { return false };
+    let mut inline = Vec::new();
+    types::for_each_type_ref(def, &mut |ty| {
+        if let TypeRef::Named(q) = ty.required() {
+            inline.push(q.clone());
+        }
+    });
+    inline.iter().any(|q| contains_inline(model, q, target, seen))
+}
+
 /// `acme.common.v1` → `acme_common_v1`.
 pub(crate) fn package_module(package: &str) -> Ident {
     format_ident!("{}", package.replace('.', "_"))
@@ -279,6 +316,7 @@ fn service_items(scope: &Scope, package: &Package, service: &Service) -> TokenSt
             let request_ident = format_ident!("{}", bindings::request_type_name(method));
             request_items.push(types::struct_item(
                 &inner_scope,
+                None,
                 &request_ident,
                 &Docs(vec![format!("The parameters of `{}`.", method.name)]),
                 &method.params.iter().map(|p| p.field.clone()).collect::<Vec<_>>(),
@@ -454,7 +492,7 @@ fn events_handle(scope: &Scope, service: &Service, events_ident: &Ident) -> (Tok
         let payload_ident = format_ident!("{}", bindings::event_payload_name(event));
         let fields: Vec<_> = event.params.iter().map(|p| p.field.clone()).collect();
         let doc = Docs(vec![format!("The payload of the `{}` event.", event.name)]);
-        payloads.push(types::struct_item(scope, &payload_ident, &doc, &fields, false));
+        payloads.push(types::struct_item(scope, None, &payload_ident, &doc, &fields, false));
         let method_ident = field_ident(&event.name);
         let params = event.params.iter().map(|param| {
             let ident = field_ident(&param.field.name);

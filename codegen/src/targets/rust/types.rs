@@ -54,12 +54,14 @@ pub(crate) fn for_each_type_ref(def: &TypeDef, visit: &mut impl FnMut(&TypeRef))
 pub(crate) fn type_items(scope: &Scope, package: &Package) -> TokenStream {
     let items = package.types.iter().map(|def| {
         let ident = format_ident!("{}", upper_camel_case(&def.name));
+        let qualified = format!("{}.{}", package.name, def.name);
+        let container = Some(qualified.as_str());
         let docs = with_deprecation(&def.docs, def.deprecated.as_ref().map(|d| d.note.as_deref()));
         match &def.kind {
-            TypeKind::Struct(s) => struct_item(scope, &ident, &docs, &s.fields, true),
+            TypeKind::Struct(s) => struct_item(scope, container, &ident, &docs, &s.fields, true),
             TypeKind::Error(e) => error_item(scope, def, &ident, &docs, e),
             TypeKind::Enum(e) => enum_item(&def.name, &ident, &docs, e),
-            TypeKind::Union(u) => union_item(scope, &ident, &docs, u),
+            TypeKind::Union(u) => union_item(scope, container, &ident, &docs, u),
         }
     });
     quote!(#(#items)*)
@@ -85,10 +87,12 @@ fn serde_crate() -> TokenStream {
     quote!(#[serde(crate = "::omniface::__private::serde")])
 }
 
-/// A struct with serde in the JSON mapping and a `Validate` impl. `public_fields` is false for
-/// request structs, which only generated code builds.
+/// A struct with serde in the JSON mapping and a `Validate` impl. `container` is the struct's
+/// qualified name when it is a model type (its self-references are boxed); `derive_default` asks
+/// for `Default` where every field has a natural default.
 pub(crate) fn struct_item(
     scope: &Scope,
+    container: Option<&str>,
     ident: &Ident,
     docs: &Docs,
     fields: &[Field],
@@ -99,7 +103,7 @@ pub(crate) fn struct_item(
     let mut default_fns = Vec::new();
     let members = fields.iter().map(|field| {
         let name = field_ident(&field.name);
-        let ty = scope.rust_type(&field.ty);
+        let ty = scope.member_type(container, &field.ty);
         let key = json_key(&field.name);
         let field_docs = doc_attrs(&with_deprecation(
             &field.docs,
@@ -361,8 +365,8 @@ fn option_str(value: Option<&str>) -> TokenStream {
 /// An error: a struct like any other, plus its conversion into `omniface::Error` with the mapped
 /// HTTP status and gRPC code.
 fn error_item(scope: &Scope, def: &TypeDef, ident: &Ident, docs: &Docs, error: &ErrorDef) -> TokenStream {
-    let structure = struct_item(scope, ident, docs, &error.fields, true);
     let qualified = format!("{}.{}", scope.package, def.name);
+    let structure = struct_item(scope, Some(&qualified), ident, docs, &error.fields, true);
     let name = &def.name;
     let status = bindings::error_http_status(error);
     let grpc = bindings::error_grpc_code(error).number();
@@ -485,7 +489,7 @@ fn enum_item(name: &str, ident: &Ident, docs: &Docs, enumeration: &Enum) -> Toke
 }
 
 /// A union: externally tagged, `{"added": {...}}`, as proto3 writes a `oneof`.
-fn union_item(scope: &Scope, ident: &Ident, docs: &Docs, union: &Union) -> TokenStream {
+fn union_item(scope: &Scope, container: Option<&str>, ident: &Ident, docs: &Docs, union: &Union) -> TokenStream {
     let docs = doc_attrs(docs);
     let serde_crate = serde_crate();
     let variants: Vec<(Ident, String, TokenStream, TokenStream)> = union
@@ -495,7 +499,7 @@ fn union_item(scope: &Scope, ident: &Ident, docs: &Docs, union: &Union) -> Token
             (
                 format_ident!("{}", upper_camel_case(&variant.name)),
                 json_key(&variant.name),
-                scope.rust_type(&variant.ty),
+                scope.member_type(container, &variant.ty),
                 doc_attrs(&with_deprecation(
                     &variant.docs,
                     variant.deprecated.as_ref().map(|d| d.note.as_deref()),
