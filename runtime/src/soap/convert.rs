@@ -8,7 +8,6 @@
 //! lists are repeated elements, maps repeated `key`/`value` entries, a union one child named after
 //! its variant. Element order follows declaration order, as the schema's `xs:sequence` does.
 
-use omniface_model::naming::json_name;
 use omniface_model::{Field, Model, Scalar, TypeKind, TypeRef};
 use serde_json::{Map, Number, Value};
 
@@ -64,7 +63,7 @@ impl Decoder<'_> {
             // Element names are JSON names; the declared name is accepted too, as JSON readers do.
             match fields
                 .iter()
-                .position(|field| json_name(&field.name) == child.name || field.name == child.name)
+                .position(|field| *json_name(&field.name) == *child.name || field.name == child.name)
             {
                 Some(index) => groups[index].push(child),
                 None => {
@@ -75,7 +74,7 @@ impl Decoder<'_> {
         }
         let mut object = Map::new();
         for (field, group) in fields.iter().zip(groups) {
-            let key = json_name(&field.name);
+            let key = json_name(&field.name).to_string();
             let field_path = join(path, &key);
             match field.ty.required() {
                 TypeRef::List(item) => {
@@ -195,7 +194,8 @@ impl Decoder<'_> {
                     TypeKind::Error(e) => Some(self.fields(&e.fields.iter().collect::<Vec<_>>(), element, path)),
                     TypeKind::Union(union) => {
                         let [child] = element.children.as_slice() else {
-                            let names: Vec<String> = union.variants.iter().map(|v| json_name(&v.name)).collect();
+                            let names: Vec<String> =
+                                union.variants.iter().map(|v| json_name(&v.name).to_string()).collect();
                             let message = format!("holds exactly one of the elements {}", names.join(", "));
                             self.violation(path.to_string(), "type", message);
                             return None;
@@ -203,13 +203,13 @@ impl Decoder<'_> {
                         let Some(variant) = union
                             .variants
                             .iter()
-                            .find(|v| json_name(&v.name) == child.name || v.name == child.name)
+                            .find(|v| *json_name(&v.name) == *child.name || v.name == child.name)
                         else {
                             let message = format!("`{}` is not a variant of `{}`", child.name, def.name);
                             self.violation(join(path, &child.name), "type", message);
                             return None;
                         };
-                        let name = json_name(&variant.name);
+                        let name = json_name(&variant.name).to_string();
                         let inner = self.value(&variant.ty, child, &join(path, &name))?;
                         let mut object = Map::new();
                         object.insert(name, inner);
@@ -497,7 +497,7 @@ impl<'m> Encoder<'m> {
                         self.open(name);
                         for variant in &union.variants {
                             let member = json_name(&variant.name);
-                            if let Some(inner) = object.get(&member).or_else(|| object.get(&variant.name)) {
+                            if let Some(inner) = object.get(&*member).or_else(|| object.get(&variant.name)) {
                                 self.occurrences(&member, &variant.ty, inner)?;
                                 break;
                             }
@@ -518,7 +518,7 @@ impl<'m> Encoder<'m> {
         self.open(name);
         for field in fields {
             let member = json_name(&field.name);
-            if let Some(inner) = object.get(&member).or_else(|| object.get(&field.name)) {
+            if let Some(inner) = object.get(&*member).or_else(|| object.get(&field.name)) {
                 self.occurrences(&member, &field.ty, inner)?;
             }
         }
@@ -652,4 +652,22 @@ mod tests {
             Some("PT1.500S")
         );
     }
+}
+
+/// `naming::json_name`, memoised per thread: SOAP converts every field of every message, and
+/// the names (taken from the model only, never from input) are few.
+fn json_name(name: &str) -> std::rc::Rc<str> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static NAMES: RefCell<HashMap<String, std::rc::Rc<str>>> = RefCell::new(HashMap::new());
+    }
+    NAMES.with(|names| {
+        if let Some(known) = names.borrow().get(name) {
+            return known.clone();
+        }
+        let computed: std::rc::Rc<str> = omniface_model::naming::json_name(name).into();
+        names.borrow_mut().insert(name.to_string(), computed.clone());
+        computed
+    })
 }
