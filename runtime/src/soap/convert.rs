@@ -573,6 +573,24 @@ fn duration_to_xml(text: &str) -> Option<String> {
     Some(format!("{sign}PT{digits}S"))
 }
 
+/// `naming::json_name`, memoised per thread: SOAP converts every field of every message, and
+/// the names (taken from the model only, never from input) are few.
+fn json_name(name: &str) -> std::rc::Rc<str> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static NAMES: RefCell<HashMap<String, std::rc::Rc<str>>> = RefCell::new(HashMap::new());
+    }
+    NAMES.with(|names| {
+        if let Some(known) = names.borrow().get(name) {
+            return known.clone();
+        }
+        let computed: std::rc::Rc<str> = omniface_model::naming::json_name(name).into();
+        names.borrow_mut().insert(name.to_string(), computed.clone());
+        computed
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -652,22 +670,4 @@ mod tests {
             Some("PT1.500S")
         );
     }
-}
-
-/// `naming::json_name`, memoised per thread: SOAP converts every field of every message, and
-/// the names (taken from the model only, never from input) are few.
-fn json_name(name: &str) -> std::rc::Rc<str> {
-    use std::cell::RefCell;
-    use std::collections::HashMap;
-    thread_local! {
-        static NAMES: RefCell<HashMap<String, std::rc::Rc<str>>> = RefCell::new(HashMap::new());
-    }
-    NAMES.with(|names| {
-        if let Some(known) = names.borrow().get(name) {
-            return known.clone();
-        }
-        let computed: std::rc::Rc<str> = omniface_model::naming::json_name(name).into();
-        names.borrow_mut().insert(name.to_string(), computed.clone());
-        computed
-    })
 }
