@@ -8,7 +8,10 @@
 //!   when the stream ends;
 //! - a request for a client-streaming or bidirectional method opens a call; the client sends
 //!   `stream.item` notifications `{"id": <request id>, "item": …}` and `stream.end` `{"id": …}`;
-//! - `stream.cancel` `{"id": …}` stops a call or subscription.
+//! - `stream.cancel` `{"id": …}` stops a call or subscription;
+//! - `rpc.authenticate` `{"authorization": "Bearer …"}` (or `{"headers": {"X-API-Key": …}}`) sets
+//!   the credentials of the calls that follow, for clients (browsers) that cannot set headers on
+//!   the upgrade request.
 //!
 //! The server pings every `Limits::keep_alive`; messages over `Limits::max_message_bytes` close
 //! the socket with 1009, binary frames with 1003, too many calls in flight with 1008.
@@ -96,7 +99,7 @@ async fn run(socket: WebSocket, app: Arc<App>, credentials: Credentials, headers
             }
         }
     });
-    let credentials = Arc::new(credentials);
+    let mut credentials = Arc::new(credentials);
     let mut calls: HashMap<String, Call> = HashMap::new();
     while let Some(frame) = incoming.next().await {
         let message = match frame {
@@ -154,6 +157,32 @@ async fn run(socket: WebSocket, app: Arc<App>, credentials: Credentials, headers
             }
         };
         match request.method.as_str() {
+            // Browsers cannot set headers on a WebSocket: credentials may come in-band instead,
+            // and apply to the calls that follow on this socket.
+            "rpc.authenticate" => {
+                let mut updated = (*credentials).clone();
+                let params = request.params.unwrap_or(Value::Null);
+                if let Some(authorization) = params.get("authorization").and_then(Value::as_str) {
+                    updated.set_authorization(authorization);
+                }
+                if let Some(Value::Object(headers)) = params.get("headers") {
+                    for (name, value) in headers {
+                        if let Some(value) = value.as_str() {
+                            if name.eq_ignore_ascii_case("authorization") {
+                                updated.set_authorization(value);
+                            }
+                            updated
+                                .api_keys
+                                .insert(format!("header:{}", name.to_ascii_lowercase()), value.to_string());
+                        }
+                    }
+                }
+                credentials = Arc::new(updated);
+                if let Some(id) = request.id {
+                    send(&outgoing, json!({ "jsonrpc": "2.0", "id": id, "result": true })).await;
+                }
+                continue;
+            }
             "stream.item" | "stream.end" | "stream.cancel" => {
                 let id = request
                     .params

@@ -79,7 +79,7 @@ impl<'a> Document<'a> {
             let ws = json!({
                 "address": "/ws",
                 "title": "WebSocket",
-                "description": "The WebSocket endpoint, subprotocol `omniface.jsonrpc.v1`: JSON-RPC 2.0 text messages. Unary methods are called as in the OpenRPC document. A request naming an event (`Service.event`, params `{\"after\": cursor}` optional) or a server-streaming method subscribes: the service sends `stream.item` notifications carrying the request's `id` and one item each, then the JSON-RPC response when the stream ends. A request naming a client-streaming method opens a call that the client feeds with `stream.item` notifications and closes with `stream.end` (`{\"id\": …}`); the response carries the result. `stream.cancel` (`{\"id\": …}`) stops any call.",
+                "description": "The WebSocket endpoint, subprotocol `omniface.jsonrpc.v1`: JSON-RPC 2.0 text messages. Unary methods are called as in the OpenRPC document. A request naming an event (`Service.event`, params `{\"after\": cursor}` optional) or a server-streaming method subscribes: the service sends `stream.item` notifications carrying the request's `id` and one item each, then the JSON-RPC response when the stream ends. A request naming a client-streaming method opens a call that the client feeds with `stream.item` notifications and closes with `stream.end` (`{\"id\": …}`); the response carries the result. `stream.cancel` (`{\"id\": …}`) stops any call. Clients that cannot set headers on the upgrade request send `rpc.authenticate` (`{\"authorization\": \"Bearer …\"}` or `{\"headers\": {…}}`) first.",
                 "servers": [{ "$ref": "#/servers/ws" }],
                 "messages": std::mem::take(&mut self.ws_messages),
             });

@@ -888,3 +888,31 @@ async fn soap_serves_every_operation_in_both_versions() {
     assert_eq!(response.status(), 500);
     assert!(response.text().await.unwrap().contains("soap:Client"));
 }
+
+#[tokio::test]
+async fn websocket_clients_without_headers_authenticate_in_band() {
+    let base = start().await;
+    let mut ws = socket(&base, None).await;
+    let params = json!({ "pet": pet_input("Rex"), "idempotencyKey": uuid_for("in-band") });
+    send(
+        &mut ws,
+        json!({ "jsonrpc": "2.0", "id": 1, "method": "PetStore.create_pet", "params": params }),
+    )
+    .await;
+    assert_eq!(receive(&mut ws).await["error"]["code"], 401);
+    send(
+        &mut ws,
+        json!({ "jsonrpc": "2.0", "id": 2, "method": "rpc.authenticate", "params": { "authorization": USER } }),
+    )
+    .await;
+    assert_eq!(
+        receive(&mut ws).await,
+        json!({ "jsonrpc": "2.0", "id": 2, "result": true })
+    );
+    send(
+        &mut ws,
+        json!({ "jsonrpc": "2.0", "id": 3, "method": "PetStore.create_pet", "params": params }),
+    )
+    .await;
+    assert_eq!(receive(&mut ws).await["result"]["name"], "Rex");
+}
