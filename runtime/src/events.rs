@@ -116,6 +116,43 @@ impl EventHub {
         }
     }
 
+    /// Every event after `after` (`None`: from now on) as one stream: the buffered backlog, then
+    /// live events, in id order and without duplicates. A subscriber that falls behind the
+    /// broadcast channel catches up from the buffer, so it misses only what the buffer no longer
+    /// holds. The flag says whether events after `after` were already gone when it started.
+    pub fn stream(&self, event: usize, after: Option<u64>) -> (bool, crate::BoxStream<'static, Arc<EventRecord>>) {
+        let subscription = self.subscribe(event, after);
+        let last_sent = subscription.last_id.min(after.unwrap_or(subscription.last_id));
+        let mut pending = subscription.backlog;
+        pending.reverse();
+        let records = futures_util::stream::unfold(
+            (self.clone(), subscription.live, last_sent, pending),
+            move |(hub, mut live, mut last_sent, mut pending)| async move {
+                loop {
+                    if let Some(record) = pending.pop() {
+                        last_sent = last_sent.max(record.id);
+                        return Some((record, (hub, live, last_sent, pending)));
+                    }
+                    match live.recv().await {
+                        Ok(record) if record.id > last_sent => {
+                            last_sent = record.id;
+                            return Some((record, (hub, live, last_sent, pending)));
+                        }
+                        Ok(_) => continue,
+                        Err(broadcast::error::RecvError::Lagged(_)) => {
+                            let caught_up = hub.subscribe(event, Some(last_sent));
+                            live = caught_up.live;
+                            pending = caught_up.backlog;
+                            pending.reverse();
+                        }
+                        Err(broadcast::error::RecvError::Closed) => return None,
+                    }
+                }
+            },
+        );
+        (subscription.gap, Box::pin(records))
+    }
+
     /// Long polling: the events after `after`, waiting up to `wait` for the first one.
     pub async fn poll(&self, event: usize, after: Option<u64>, wait: Duration, max: usize) -> Vec<Arc<EventRecord>> {
         let after = after.unwrap_or_else(|| self.last_id(event));
@@ -173,6 +210,14 @@ mod tests {
         }
         assert!(hub.subscribe(0, Some(first)).gap, "the buffer holds only 3 events");
         let polled = hub.poll(0, Some(third), Duration::from_millis(10), 100).await;
+        // The stream view: backlog after the cursor, then a live event, each once.
+        use futures_util::StreamExt;
+        let (gap, mut records) = hub.stream(0, Some(third + 4));
+        assert!(!gap);
+        assert_eq!(records.next().await.unwrap().id, third + 5);
+        assert_eq!(records.next().await.unwrap().id, third + 6);
+        let live = hub.publish(0, &10);
+        assert_eq!(records.next().await.unwrap().id, live);
         assert_eq!(polled.len(), 3);
         let empty = hub.poll(0, None, Duration::from_millis(10), 100).await;
         assert!(empty.is_empty());

@@ -14,7 +14,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
-use tokio::sync::broadcast;
 
 use crate::auth::Credentials;
 use crate::error::Error;
@@ -114,49 +113,17 @@ fn record_event(record: &EventRecord) -> SseEvent {
         .data(String::from_utf8_lossy(&record.json))
 }
 
-/// The backlog after `resume`, then live events; a subscriber that falls behind the broadcast
-/// channel catches up from the buffer instead of silently losing events.
+/// The events after `resume` as Server-Sent Events, from the hub's one event stream.
 fn sse(
     hub: EventHub,
     event: usize,
     resume: Option<u64>,
     keep_alive: Duration,
 ) -> Sse<impl futures_util::Stream<Item = Result<SseEvent, Infallible>>> {
-    let subscription = hub.subscribe(event, resume);
-    let mut first: Vec<SseEvent> = Vec::new();
-    if subscription.gap {
-        first.push(SseEvent::default().comment("some events after Last-Event-ID were no longer buffered"));
-    }
-    let last_sent = subscription
-        .backlog
-        .last()
-        .map_or(subscription.last_id, |r| r.id.max(subscription.last_id));
-    first.extend(subscription.backlog.iter().map(|r| record_event(r)));
-    let live = futures_util::stream::unfold(
-        (hub, subscription.live, last_sent, Vec::<Arc<EventRecord>>::new()),
-        move |(hub, mut live, mut last_sent, mut pending)| async move {
-            loop {
-                if let Some(record) = pending.pop() {
-                    last_sent = record.id;
-                    return Some((record_event(&record), (hub, live, last_sent, pending)));
-                }
-                match live.recv().await {
-                    Ok(record) if record.id > last_sent => {
-                        last_sent = record.id;
-                        return Some((record_event(&record), (hub, live, last_sent, pending)));
-                    }
-                    Ok(_) => continue,
-                    Err(broadcast::error::RecvError::Lagged(_)) => {
-                        let caught_up = hub.subscribe(event, Some(last_sent));
-                        live = caught_up.live;
-                        pending = caught_up.backlog;
-                        pending.reverse();
-                    }
-                    Err(broadcast::error::RecvError::Closed) => return None,
-                }
-            }
-        },
-    );
-    let events = futures_util::stream::iter(first).chain(live).map(Ok);
+    let (gap, records) = hub.stream(event, resume);
+    let notice = gap.then(|| SseEvent::default().comment("some events after Last-Event-ID were no longer buffered"));
+    let events = futures_util::stream::iter(notice)
+        .chain(records.map(|record| record_event(&record)))
+        .map(Ok);
     Sse::new(events).keep_alive(KeepAlive::new().interval(keep_alive))
 }

@@ -258,52 +258,11 @@ fn start_call(
                 send(&outgoing, jsonrpc::error_reply(id, &error)).await;
                 return;
             }
-            let hub = app.services[service].events().clone();
-            let mut subscription = hub.subscribe(event, after);
-            let mut last = subscription.last_id;
-            for record in subscription.backlog.drain(..) {
-                last = last.max(record.id);
-                send(
-                    &outgoing,
-                    item_notification(
-                        &id,
-                        serde_json::from_slice(&record.json).unwrap_or(Value::Null),
-                        Some(record.id),
-                    ),
-                )
-                .await;
-            }
-            loop {
-                match subscription.live.recv().await {
-                    Ok(record) if record.id > last => {
-                        last = record.id;
-                        let item = serde_json::from_slice(&record.json).unwrap_or(Value::Null);
-                        if outgoing
-                            .send(text(item_notification(&id, item, Some(record.id))))
-                            .await
-                            .is_err()
-                        {
-                            return;
-                        }
-                    }
-                    Ok(_) => {}
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                        let caught_up = hub.subscribe(event, Some(last));
-                        for record in caught_up.backlog {
-                            last = record.id;
-                            send(
-                                &outgoing,
-                                item_notification(
-                                    &id,
-                                    serde_json::from_slice(&record.json).unwrap_or(Value::Null),
-                                    Some(record.id),
-                                ),
-                            )
-                            .await;
-                        }
-                        subscription.live = caught_up.live;
-                    }
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            let (_, mut records) = app.services[service].events().stream(event, after);
+            while let Some(record) = records.next().await {
+                let item = serde_json::from_slice(&record.json).unwrap_or(Value::Null);
+                if outgoing.send(text(item_notification(&id, item, Some(record.id)))).await.is_err() {
+                    return;
                 }
             }
             send(&outgoing, json!({ "jsonrpc": "2.0", "id": id, "result": null })).await;

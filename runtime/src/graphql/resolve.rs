@@ -9,7 +9,6 @@ use async_graphql::dynamic::{FieldValue, ResolverContext};
 use axum::http::HeaderMap;
 use futures_util::StreamExt;
 use serde_json::{Map, Value as Json};
-use tokio::sync::broadcast;
 
 use super::convert::{FieldShape, Node, Shapes};
 use super::schema::Binding;
@@ -156,24 +155,8 @@ pub(super) async fn subscribe(
             let service = service.ok_or_else(not_mounted)?;
             app.authorize_event(service, *event, &caller.credentials, &caller.headers)
                 .await?;
-            let subscription = app.services[service].events().subscribe(*event, None);
-            let last_id = subscription.last_id;
+            let (_, records) = app.services[service].events().stream(*event, None);
             let payload = payload.clone();
-            let records = futures_util::stream::unfold(subscription.live, move |mut live| async move {
-                loop {
-                    match live.recv().await {
-                        Ok(record) if record.id > last_id => return Some((record, live)),
-                        Ok(_) => continue,
-                        // A slow subscriber misses events rather than slowing the publisher;
-                        // GraphQL subscriptions have no cursor to resume from.
-                        Err(broadcast::error::RecvError::Lagged(missed)) => {
-                            tracing::warn!("GraphQL subscriber fell behind and missed {missed} events");
-                            continue;
-                        }
-                        Err(broadcast::error::RecvError::Closed) => return None,
-                    }
-                }
-            });
             let items = records.map(move |record| {
                 let node = serde_json::from_slice::<Json>(&record.json)
                     .map_err(|e| Error::new(ErrorKind::Internal, format!("an event payload is not JSON: {e}")))

@@ -9,11 +9,14 @@
 
 mod naming;
 
+/// Where a package's `.proto` file goes; the Rust target embeds it from there.
+pub(crate) use self::naming::file_path;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use askama::Template;
 
-use self::naming::{Label, TypeSpeller, comment, field_name, file_path, note_comment, protoc_json_name, service_name};
+use self::naming::{Label, TypeSpeller, comment, field_name, note_comment, protoc_json_name, service_name};
 use super::GeneratedFile;
 use crate::model::naming::{enum_unspecified_name, enum_value_name, json_name, snake_case, upper_camel_case};
 use crate::model::*;

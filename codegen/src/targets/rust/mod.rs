@@ -553,7 +553,7 @@ fn documents(package: &Package) -> TokenStream {
     let wsdl = format!("../wsdl/{name}.wsdl");
     let asyncapi = format!("../asyncapi/{name}.asyncapi.json");
     let openrpc = format!("../openrpc/{name}.openrpc.json");
-    let proto = format!("../proto/{}/{}.proto", name.replace('.', "/"), proto_file_stem(name));
+    let proto = format!("../proto/{}", super::proto::file_path(name));
     quote! {
         ::omniface::Documents {
             package: #name,
@@ -564,19 +564,6 @@ fn documents(package: &Package) -> TokenStream {
             openrpc: include_str!(#openrpc),
             proto: include_str!(#proto),
         }
-    }
-}
-
-/// The proto target names a package's file after its second-to-last segment when the last is a
-/// version (`acme.pets.v1` → `pets.proto`), else after the last.
-fn proto_file_stem(package: &str) -> String {
-    let segments: Vec<&str> = package.split('.').collect();
-    let last = segments.last().copied().unwrap_or("");
-    let is_version = last.starts_with('v') && last[1..].chars().next().is_some_and(|c| c.is_ascii_digit());
-    if is_version && segments.len() > 1 {
-        segments[segments.len() - 2].to_string()
-    } else {
-        last.to_string()
     }
 }
 
