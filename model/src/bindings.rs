@@ -288,6 +288,39 @@ pub fn method_max_attempts(method: &Method) -> Option<u32> {
     method.queue.as_ref().map(|binding| binding.max_attempts.unwrap_or(5))
 }
 
+/// The GraphQL root type a method's field belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GraphqlRoot {
+    Query,
+    Mutation,
+    Subscription,
+}
+
+impl GraphqlRoot {
+    pub const ALL: [GraphqlRoot; 3] = [GraphqlRoot::Query, GraphqlRoot::Mutation, GraphqlRoot::Subscription];
+
+    /// The root type's default name in SDL: `Query`, `Mutation`, `Subscription`.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            GraphqlRoot::Query => "Query",
+            GraphqlRoot::Mutation => "Mutation",
+            GraphqlRoot::Subscription => "Subscription",
+        }
+    }
+}
+
+/// Where a method is served in GraphQL: side-effect-free unary methods are queries, other unary
+/// methods mutations, server streams subscriptions; GraphQL cannot stream arguments, so client and
+/// bidirectional streams have no field (`None`). Events are always subscriptions.
+pub fn graphql_root(method: &Method) -> Option<GraphqlRoot> {
+    match method.kind() {
+        StreamingKind::Unary if is_readonly(method) => Some(GraphqlRoot::Query),
+        StreamingKind::Unary => Some(GraphqlRoot::Mutation),
+        StreamingKind::ServerStreaming => Some(GraphqlRoot::Subscription),
+        StreamingKind::ClientStreaming | StreamingKind::Bidirectional => None,
+    }
+}
+
 /// The HTTP path where an event is streamed as Server-Sent Events: `/<service>/events/<event>`.
 pub fn event_stream_path(service: &Service, event: &Event) -> String {
     format!("/{}/events/{}", kebab_case(&service.name), kebab_case(&event.name))

@@ -261,7 +261,11 @@ fn start_call(
             let (_, mut records) = app.services[service].events().stream(event, after);
             while let Some(record) = records.next().await {
                 let item = serde_json::from_slice(&record.json).unwrap_or(Value::Null);
-                if outgoing.send(text(item_notification(&id, item, Some(record.id)))).await.is_err() {
+                if outgoing
+                    .send(text(item_notification(&id, item, Some(record.id))))
+                    .await
+                    .is_err()
+                {
                     return;
                 }
             }

@@ -23,30 +23,14 @@ use async_graphql::parser::types::{
 };
 use async_graphql::{PathSegment, Positioned, QueryPathSegment, ServerResult, Value as GqlValue};
 use omniface_model::naming::{json_name, lower_camel_case, screaming_snake_case};
-use omniface_model::{Event, Field as ModelField, Method, Model, Scalar, StreamingKind, TypeKind, TypeRef, bindings};
+use omniface_model::{Event, Field as ModelField, Method, Model, Scalar, TypeKind, TypeRef, bindings};
 
 use super::convert::{Conv, EnumShape, FieldShape, Node, Shapes, StructShape, UnionShape};
 use super::resolve::{call, graphql_error, subscribe};
 use crate::server::App;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Root {
-    Query,
-    Mutation,
-    Subscription,
-}
-
-impl Root {
-    const ALL: [Root; 3] = [Root::Query, Root::Mutation, Root::Subscription];
-
-    fn default_name(self) -> &'static str {
-        match self {
-            Root::Query => "Query",
-            Root::Mutation => "Mutation",
-            Root::Subscription => "Subscription",
-        }
-    }
-}
+/// The roots and which method goes where are the generator's: both read `model::bindings`.
+use omniface_model::bindings::GraphqlRoot as Root;
 
 /// What a root field does.
 #[derive(Debug)]
@@ -123,7 +107,7 @@ fn bind_document(app: &App, model: &Model, package: &str, sdl: &str) -> Result<B
         .map_err(|e| format!("the GraphQL document of `{package}`: {e}"))?;
     let mut root_names: HashMap<&'static str, String> = Root::ALL
         .iter()
-        .map(|root| (root.default_name(), root.default_name().to_string()))
+        .map(|root| (root.type_name(), root.type_name().to_string()))
         .collect();
     let mut definitions = Vec::new();
     for definition in parsed.definitions {
@@ -136,7 +120,7 @@ fn bind_document(app: &App, model: &Model, package: &str, sdl: &str) -> Result<B
                     (Root::Subscription, schema.subscription),
                 ] {
                     if let Some(name) = name {
-                        root_names.insert(root.default_name(), name.node.to_string());
+                        root_names.insert(root.type_name(), name.node.to_string());
                     }
                 }
             }
@@ -149,9 +133,9 @@ fn bind_document(app: &App, model: &Model, package: &str, sdl: &str) -> Result<B
     let mut types = Vec::new();
     for definition in definitions {
         let name = definition.name.node.as_str();
-        match Root::ALL.iter().find(|root| root_names[root.default_name()] == name) {
+        match Root::ALL.iter().find(|root| root_names[root.type_name()] == name) {
             Some(root) => {
-                roots.insert(root.default_name(), definition);
+                roots.insert(root.type_name(), definition);
             }
             None => types.push(definition),
         }
@@ -174,13 +158,13 @@ fn bind_document(app: &App, model: &Model, package: &str, sdl: &str) -> Result<B
     let mut root_descriptions = HashMap::new();
     for root in Root::ALL {
         let planned = plan(app, model, package, root);
-        let definition = roots.get(root.default_name());
+        let definition = roots.get(root.type_name());
         if let Some(description) = definition.and_then(|def| def.description.as_ref()) {
-            root_descriptions.insert(root.default_name(), description.node.clone());
+            root_descriptions.insert(root.type_name(), description.node.clone());
         }
         let field_defs: Vec<FieldDefinition> = match definition.map(|def| &def.kind) {
             Some(GqlKind::Object(object)) => object.fields.iter().map(|f| f.node.clone()).collect(),
-            Some(_) => return Err(format!("`{}` is not an object type", root.default_name())),
+            Some(_) => return Err(format!("`{}` is not an object type", root.type_name())),
             None => Vec::new(),
         };
         if planned.is_empty() && root == Root::Query {
@@ -201,7 +185,7 @@ fn bind_document(app: &App, model: &Model, package: &str, sdl: &str) -> Result<B
         if planned.len() != field_defs.len() {
             return Err(format!(
                 "`{}` has {} fields, but the package has {} operations for it",
-                root.default_name(),
+                root.type_name(),
                 field_defs.len(),
                 planned.len()
             ));
@@ -209,7 +193,7 @@ fn bind_document(app: &App, model: &Model, package: &str, sdl: &str) -> Result<B
         for (operation, definition) in planned.into_iter().zip(field_defs) {
             let binding = compiler
                 .bind(&operation, &definition)
-                .map_err(|e| format!("`{}.{}`: {e}", root.default_name(), definition.name.node))?;
+                .map_err(|e| format!("`{}.{}`: {e}", root.type_name(), definition.name.node))?;
             fields.push(RootField {
                 root,
                 definition,
@@ -280,14 +264,7 @@ fn plan<'m>(app: &App, model: &'m Model, package: &str, root: Root) -> Vec<Plann
             descriptor.package().name == package.name && descriptor.name() == service.name
         });
         for (index, method) in service.methods.iter().enumerate() {
-            let method_root = match method.kind() {
-                StreamingKind::Unary if bindings::is_readonly(method) => Root::Query,
-                StreamingKind::Unary => Root::Mutation,
-                StreamingKind::ServerStreaming => Root::Subscription,
-                // GraphQL cannot stream arguments; the generator leaves these out.
-                StreamingKind::ClientStreaming | StreamingKind::Bidirectional => continue,
-            };
-            if method_root == root {
+            if bindings::graphql_root(method) == Some(root) {
                 planned.push(Planned {
                     service_name: &service.name,
                     service: mounted,
@@ -856,9 +833,9 @@ fn assemble(app: &Arc<App>, document: BoundDocument) -> Result<Schema, String> {
     let has = |root: Root| document.fields.iter().any(|f| f.root == root);
     let (has_mutation, has_subscription) = (has(Root::Mutation), has(Root::Subscription));
     let mut builder: SchemaBuilder = Schema::build(
-        Root::Query.default_name(),
-        has_mutation.then_some(Root::Mutation.default_name()),
-        has_subscription.then_some(Root::Subscription.default_name()),
+        Root::Query.type_name(),
+        has_mutation.then_some(Root::Mutation.type_name()),
+        has_subscription.then_some(Root::Subscription.type_name()),
     )
     .limit_depth(app.limits.graphql_max_depth)
     .limit_complexity(app.limits.graphql_max_complexity)
@@ -868,9 +845,9 @@ fn assemble(app: &Arc<App>, document: BoundDocument) -> Result<Schema, String> {
         builder = register_type(builder, def)?;
     }
 
-    let mut query = Object::new(Root::Query.default_name());
-    let mut mutation = Object::new(Root::Mutation.default_name());
-    let mut subscription = Subscription::new(Root::Subscription.default_name());
+    let mut query = Object::new(Root::Query.type_name());
+    let mut mutation = Object::new(Root::Mutation.type_name());
+    let mut subscription = Subscription::new(Root::Subscription.type_name());
     if let Some(description) = document.root_descriptions.get("Query") {
         query = query.description(description.clone());
     }

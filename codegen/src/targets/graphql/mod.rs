@@ -42,24 +42,15 @@ enum Direction {
     Input,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Root {
-    Query,
-    Mutation,
-    Subscription,
+use crate::model::bindings::GraphqlRoot as Root;
+
+/// What the SDL writes about each root beyond its name.
+trait RootText {
+    fn operation(self) -> &'static str;
+    fn description(self) -> &'static str;
 }
 
-impl Root {
-    const ALL: [Root; 3] = [Root::Query, Root::Mutation, Root::Subscription];
-
-    fn type_name(self) -> &'static str {
-        match self {
-            Root::Query => "Query",
-            Root::Mutation => "Mutation",
-            Root::Subscription => "Subscription",
-        }
-    }
-
+impl RootText for Root {
     fn operation(self) -> &'static str {
         match self {
             Root::Query => "query",
@@ -164,14 +155,9 @@ impl<'m> SchemaBuilder<'m> {
     fn plan_operations(&mut self) {
         for service in &self.package.services {
             for method in &service.methods {
-                let root = match method.kind() {
-                    StreamingKind::Unary if bindings::is_readonly(method) => Root::Query,
-                    StreamingKind::Unary => Root::Mutation,
-                    StreamingKind::ServerStreaming => Root::Subscription,
-                    StreamingKind::ClientStreaming | StreamingKind::Bidirectional => {
-                        self.omitted.push((service, method));
-                        continue;
-                    }
+                let Some(root) = bindings::graphql_root(method) else {
+                    self.omitted.push((service, method));
+                    continue;
                 };
                 self.operations.push(Operation {
                     root,
