@@ -1,10 +1,13 @@
 //! The chat example server: `cargo run -p chat-server -- --listen 127.0.0.1:8080`.
 
+#[path = "../../listen_args.rs"]
+mod listen_args;
+
 use chat_server::{Chat, ChatServiceServer, token_authenticator};
 
 #[tokio::main]
 async fn main() {
-    let listen = listen_address();
+    let listen = listen_args::listen_address("chat-server");
     let (chat, events) = Chat::new();
     println!("omniface chat; any bearer token `<name>-token` signs in as <name> (e.g. `alice-token`)");
     let server = omniface::Server::new()
@@ -14,30 +17,4 @@ async fn main() {
         eprintln!("error: cannot serve on {listen}: {error}");
         std::process::exit(1);
     }
-}
-
-/// `--listen ADDR`, default 127.0.0.1:8080.
-fn listen_address() -> String {
-    let mut args = std::env::args().skip(1);
-    let mut listen = "127.0.0.1:8080".to_string();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--listen" => match args.next() {
-                Some(value) => listen = value,
-                None => usage("--listen needs an address such as 127.0.0.1:8080"),
-            },
-            other if other.starts_with("--listen=") => listen = other["--listen=".len()..].to_string(),
-            "-h" | "--help" => {
-                println!("usage: chat-server [--listen ADDR]");
-                std::process::exit(0);
-            }
-            other => usage(&format!("unknown argument `{other}`")),
-        }
-    }
-    listen
-}
-
-fn usage(message: &str) -> ! {
-    eprintln!("error: {message}\nusage: chat-server [--listen ADDR]");
-    std::process::exit(2);
 }
