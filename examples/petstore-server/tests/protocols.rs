@@ -916,3 +916,24 @@ async fn websocket_clients_without_headers_authenticate_in_band() {
     .await;
     assert_eq!(receive(&mut ws).await["result"]["name"], "Rex");
 }
+
+#[tokio::test]
+async fn websocket_server_pings_on_the_keep_alive_interval() {
+    let limits = omniface::Limits {
+        keep_alive: Duration::from_millis(100),
+        ..omniface::Limits::default()
+    };
+    let base = start_with(limits).await;
+    let mut ws = socket(&base, None).await;
+    let ping = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match ws.next().await {
+                Some(Ok(Message::Ping(_))) => return true,
+                Some(Ok(_)) => continue,
+                _ => return false,
+            }
+        }
+    })
+    .await;
+    assert_eq!(ping, Ok(true), "the server pings an idle socket");
+}
