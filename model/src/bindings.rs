@@ -374,9 +374,131 @@ pub fn response_type_name(method: &Method) -> String {
     format!("{}Response", upper_camel_case(&method.name))
 }
 
+/// The gRPC service of a service: `PetStore` → `PetStoreService` (buf's SERVICE_SUFFIX; a name
+/// already ending in `Service` is kept).
+pub fn grpc_service_name(service: &str) -> String {
+    let camel = upper_camel_case(service);
+    if camel.ends_with("Service") {
+        camel
+    } else {
+        format!("{camel}Service")
+    }
+}
+
+/// How one side of an rpc carries its value in the protobuf message on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GrpcCarrier {
+    /// The value is the message: a struct used as the request or response as is, the parameters
+    /// of a method (its request message), an event's parameters, or nothing (an empty message).
+    Message,
+    /// The value is field `field` of a generated message (a result, or a client-stream item).
+    Wrapped { field: u32 },
+}
+
+/// One rpc of a gRPC service: a method's or an event subscription's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GrpcRpc {
+    /// `GetPet`, `SubscribePetSold`.
+    pub name: String,
+    pub request: GrpcCarrier,
+    pub response: GrpcCarrier,
+}
+
+/// The rpcs of a service: first one per method, in order, then one `Subscribe<Event>` per event.
+/// The proto target writes exactly these, and the runtime serves exactly these.
+pub fn grpc_rpcs(model: &Model, service: &Service) -> Vec<GrpcRpc> {
+    let uses = grpc_type_uses(model);
+    let mut names = BTreeSet::new();
+    let mut rpcs = Vec::new();
+    for method in &service.methods {
+        let name = unique_rpc_name(&mut names, upper_camel_case(&method.name));
+        let request = match method.params.first().filter(|_| method.input_stream) {
+            Some(param) if grpc_is_direct(model, &uses, &name, "Request", &param.field.ty) => GrpcCarrier::Message,
+            Some(param) => GrpcCarrier::Wrapped {
+                field: param_numbers(std::slice::from_ref(param))[0],
+            },
+            None => GrpcCarrier::Message,
+        };
+        let response = match &method.returns {
+            Some(ty) if grpc_is_direct(model, &uses, &name, "Response", ty) => GrpcCarrier::Message,
+            Some(_) => GrpcCarrier::Wrapped { field: 1 },
+            None => GrpcCarrier::Message,
+        };
+        rpcs.push(GrpcRpc {
+            name,
+            request,
+            response,
+        });
+    }
+    for event in &service.events {
+        let name = unique_rpc_name(&mut names, format!("Subscribe{}", upper_camel_case(&event.name)));
+        rpcs.push(GrpcRpc {
+            name,
+            request: GrpcCarrier::Message,
+            response: GrpcCarrier::Message,
+        });
+    }
+    rpcs
+}
+
+/// Whether `ty` is used as the `<Rpc><suffix>` message itself: it must be a struct with exactly
+/// that name, filling one rpc position in the whole model, since buf wants each request and
+/// response message used by one rpc only (RPC_REQUEST_RESPONSE_UNIQUE).
+fn grpc_is_direct(
+    model: &Model,
+    uses: &std::collections::BTreeMap<String, usize>,
+    rpc: &str,
+    suffix: &str,
+    ty: &TypeRef,
+) -> bool {
+    let TypeRef::Named(qualified) = ty else { return false };
+    let standard = format!("{rpc}{suffix}");
+    let is_struct = model
+        .type_def(qualified)
+        .is_some_and(|def| def.name == standard && matches!(def.kind, TypeKind::Struct(_)));
+    is_struct && uses.get(qualified) == Some(&1)
+}
+
+/// Counts, for every named type, the rpc positions (a method's result, or its stream parameter)
+/// it appears in across the whole model.
+fn grpc_type_uses(model: &Model) -> std::collections::BTreeMap<String, usize> {
+    let mut uses = std::collections::BTreeMap::new();
+    let services = model.packages.iter().flat_map(|package| &package.services);
+    for method in services.flat_map(|service| &service.methods) {
+        let stream_param = method
+            .params
+            .first()
+            .filter(|_| method.input_stream)
+            .map(|p| &p.field.ty);
+        for ty in [method.returns.as_ref(), stream_param].into_iter().flatten() {
+            if let TypeRef::Named(qualified) = ty {
+                *uses.entry(qualified.clone()).or_insert(0) += 1;
+            }
+        }
+    }
+    uses
+}
+
+/// rpc names must be unique in a service; an event subscription can meet a method of the same
+/// name (`subscribe_x` and event `x`), which gets a number rather than broken output.
+fn unique_rpc_name(used: &mut BTreeSet<String>, name: String) -> String {
+    let unique = std::iter::once(name.clone())
+        .chain((2..).map(|n| format!("{name}{n}")))
+        .find(|candidate| !used.contains(candidate))
+        .unwrap_or(name);
+    used.insert(unique.clone());
+    unique
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grpc_services_get_one_suffix() {
+        assert_eq!(grpc_service_name("PetStore"), "PetStoreService");
+        assert_eq!(grpc_service_name("ChatService"), "ChatService");
+    }
 
     #[test]
     fn numbers_fill_gaps_after_the_previous_member() {

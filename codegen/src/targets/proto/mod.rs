@@ -12,27 +12,22 @@ mod naming;
 /// Where a package's `.proto` file goes; the Rust target embeds it from there.
 pub(crate) use self::naming::file_path;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use askama::Template;
 
-use self::naming::{Label, TypeSpeller, comment, field_name, note_comment, protoc_json_name, service_name};
+use self::naming::{Label, TypeSpeller, comment, field_name, note_comment, protoc_json_name};
 use super::GeneratedFile;
+use crate::model::bindings::GrpcCarrier;
 use crate::model::naming::{enum_unspecified_name, enum_value_name, json_name, snake_case, upper_camel_case};
 use crate::model::*;
 
 pub fn generate(model: &Model) -> Vec<GeneratedFile> {
-    let rpc_uses = rpc_type_uses(model);
     let mut files = vec![GeneratedFile {
         path: "buf.yaml".into(),
         contents: BufYaml.render().expect("rendering buf.yaml cannot fail"),
     }];
-    files.extend(
-        model
-            .packages
-            .iter()
-            .map(|package| package_file(model, package, &rpc_uses)),
-    );
+    files.extend(model.packages.iter().map(|package| package_file(model, package)));
     files
 }
 
@@ -133,20 +128,22 @@ struct FileBuilder<'a> {
     model: &'a Model,
     package: &'a Package,
     speller: TypeSpeller<'a>,
-    /// How many rpc positions across the model each named type could fill directly.
-    rpc_uses: &'a BTreeMap<String, usize>,
     /// Message, enum and service names already used in the package.
     taken: BTreeSet<String>,
 }
 
-fn package_file(model: &Model, package: &Package, rpc_uses: &BTreeMap<String, usize>) -> GeneratedFile {
+fn package_file(model: &Model, package: &Package) -> GeneratedFile {
     let mut taken: BTreeSet<String> = package.types.iter().map(|ty| ty.name.clone()).collect();
-    taken.extend(package.services.iter().map(|service| service_name(&service.name)));
+    taken.extend(
+        package
+            .services
+            .iter()
+            .map(|service| bindings::grpc_service_name(&service.name)),
+    );
     let mut builder = FileBuilder {
         model,
         package,
         speller: TypeSpeller::new(model, &package.name),
-        rpc_uses,
         taken,
     };
     let mut definitions = Vec::new();
@@ -169,28 +166,6 @@ fn package_file(model: &Model, package: &Package, rpc_uses: &BTreeMap<String, us
     }
 }
 
-/// Counts, for every named type, the rpc positions (a method's result, or its stream parameter)
-/// it appears in across the whole model. A struct named like the standard request or response is
-/// used as that message only when it fills one position, since buf wants each request and
-/// response message used by one rpc only (RPC_REQUEST_RESPONSE_UNIQUE).
-fn rpc_type_uses(model: &Model) -> BTreeMap<String, usize> {
-    let mut uses = BTreeMap::new();
-    let services = model.packages.iter().flat_map(|package| &package.services);
-    for method in services.flat_map(|service| &service.methods) {
-        let stream_param = method
-            .params
-            .first()
-            .filter(|_| method.input_stream)
-            .map(|p| &p.field.ty);
-        for ty in [method.returns.as_ref(), stream_param].into_iter().flatten() {
-            if let TypeRef::Named(qualified) = ty {
-                *uses.entry(qualified.clone()).or_insert(0) += 1;
-            }
-        }
-    }
-    uses
-}
-
 /// How one side of an rpc is carried.
 enum Payload<'a> {
     /// Nothing: an empty message.
@@ -209,19 +184,20 @@ enum Payload<'a> {
 
 impl<'a> FileBuilder<'a> {
     fn service(&mut self, service: &Service) -> Vec<String> {
-        let proto_name = service_name(&service.name);
-        let mut rpc_names = BTreeSet::new();
+        let proto_name = bindings::grpc_service_name(&service.name);
+        let grpc = bindings::grpc_rpcs(self.model, service);
+        let (method_rpcs, event_rpcs) = grpc.split_at(service.methods.len());
         let mut rpcs = Vec::new();
         let mut messages = Vec::new();
-        for method in &service.methods {
-            let rpc_name = unique_rpc_name(&mut rpc_names, upper_camel_case(&method.name));
+        for (method, rpc) in service.methods.iter().zip(method_rpcs) {
+            let rpc_name = rpc.name.clone();
             let (request, request_message) = if method.input_stream {
                 match method.params.first() {
                     Some(param) => self.rpc_message(
                         &proto_name,
                         &rpc_name,
                         "Request",
-                        Some(&param.field.ty),
+                        rpc.request == GrpcCarrier::Message,
                         Payload::StreamParam(param),
                         &format!("One message of the `{rpc_name}` request stream."),
                     ),
@@ -229,7 +205,7 @@ impl<'a> FileBuilder<'a> {
                         &proto_name,
                         &rpc_name,
                         "Request",
-                        None,
+                        false,
                         Payload::Empty,
                         &format!("One message of the `{rpc_name}` request stream."),
                     ),
@@ -239,7 +215,7 @@ impl<'a> FileBuilder<'a> {
                     &proto_name,
                     &rpc_name,
                     "Request",
-                    None,
+                    false,
                     Payload::Params(&method.params),
                     &format!("The request of `{rpc_name}`."),
                 )
@@ -261,9 +237,17 @@ impl<'a> FileBuilder<'a> {
                         field: result_field_name(self.model, ty),
                         note,
                     };
-                    self.rpc_message(&proto_name, &rpc_name, "Response", Some(ty), payload, &response_note)
+                    let direct = rpc.response == GrpcCarrier::Message;
+                    self.rpc_message(&proto_name, &rpc_name, "Response", direct, payload, &response_note)
                 }
-                None => self.rpc_message(&proto_name, &rpc_name, "Response", None, Payload::Empty, &response_note),
+                None => self.rpc_message(
+                    &proto_name,
+                    &rpc_name,
+                    "Response",
+                    false,
+                    Payload::Empty,
+                    &response_note,
+                ),
             };
             messages.extend(request_message);
             messages.extend(response_message);
@@ -277,13 +261,13 @@ impl<'a> FileBuilder<'a> {
                 options: rpc_options(method.deprecated.is_some(), idempotency(method)),
             });
         }
-        for event in &service.events {
-            let rpc_name = unique_rpc_name(&mut rpc_names, format!("Subscribe{}", upper_camel_case(&event.name)));
+        for (event, rpc) in service.events.iter().zip(event_rpcs) {
+            let rpc_name = rpc.name.clone();
             let (request, request_message) = self.rpc_message(
                 &proto_name,
                 &rpc_name,
                 "Request",
-                None,
+                false,
                 Payload::Empty,
                 &format!(
                     "Subscribes to the `{}` event; every subscriber gets every event.",
@@ -294,7 +278,7 @@ impl<'a> FileBuilder<'a> {
                 &proto_name,
                 &rpc_name,
                 "Response",
-                None,
+                false,
                 Payload::Params(&event.params),
                 &format!("One `{}` event: its fields are the event's parameters.", event.name),
             );
@@ -332,17 +316,18 @@ impl<'a> FileBuilder<'a> {
         service: &str,
         rpc: &str,
         suffix: &str,
-        direct: Option<&TypeRef>,
+        direct: bool,
         payload: Payload,
         note: &str,
     ) -> (String, Option<String>) {
         let standard = format!("{rpc}{suffix}");
-        if let Some(TypeRef::Named(qualified)) = direct {
-            let is_struct = self
-                .model
-                .type_def(qualified)
-                .is_some_and(|def| def.name == standard && matches!(def.kind, TypeKind::Struct(_)));
-            if is_struct && self.rpc_uses.get(qualified) == Some(&1) {
+        if direct {
+            let direct_type = match &payload {
+                Payload::Wrapped { ty, .. } => Some(*ty),
+                Payload::StreamParam(param) => Some(&param.field.ty),
+                Payload::Empty | Payload::Params(_) => None,
+            };
+            if let Some(TypeRef::Named(qualified)) = direct_type {
                 return (self.speller.qualify(qualified), None);
             }
         }
@@ -580,17 +565,6 @@ fn result_field_name(model: &Model, ty: &TypeRef) -> String {
         TypeRef::Map(..) => "entries".into(),
         _ => "value".into(),
     }
-}
-
-/// rpc names must be unique in a service; an event subscription can meet a method of the same
-/// name (`subscribe_x` and event `x`), which gets a number rather than broken output.
-fn unique_rpc_name(used: &mut BTreeSet<String>, name: String) -> String {
-    let unique = std::iter::once(name.clone())
-        .chain((2..).map(|n| format!("{name}{n}")))
-        .find(|candidate| !used.contains(candidate))
-        .unwrap_or(name);
-    used.insert(unique.clone());
-    unique
 }
 
 fn idempotency(method: &Method) -> Option<&'static str> {

@@ -28,16 +28,6 @@ fn is_version(segment: &str) -> bool {
     chars.next() == Some('v') && chars.next().is_some_and(|c| c.is_ascii_digit())
 }
 
-/// `PetStore` → `PetStoreService`; a name already ending in `Service` is kept (SERVICE_SUFFIX).
-pub fn service_name(name: &str) -> String {
-    let camel = upper_camel_case(name);
-    if camel.ends_with("Service") {
-        camel
-    } else {
-        format!("{camel}Service")
-    }
-}
-
 /// Field, oneof and reserved field names: lower_snake_case (FIELD_LOWER_SNAKE_CASE).
 pub fn field_name(name: &str) -> String {
     snake_case(name)
@@ -232,12 +222,6 @@ mod tests {
         assert_eq!(file_path("acme.pets.v1beta1"), "acme/pets/v1beta1/pets.proto");
         assert_eq!(file_path("acme.pets"), "acme/pets/pets.proto");
         assert_eq!(file_path("acme"), "acme/acme.proto");
-    }
-
-    #[test]
-    fn services_get_one_suffix() {
-        assert_eq!(service_name("PetStore"), "PetStoreService");
-        assert_eq!(service_name("ChatService"), "ChatService");
     }
 
     #[test]
