@@ -55,6 +55,8 @@ pub struct DeclaredError {
     pub grpc_code: u8,
     /// The error's fields in the JSON mapping.
     pub fields: Map<String, Value>,
+    /// The error as its protobuf message, for gRPC's `google.rpc.Status` details.
+    pub protobuf: Vec<u8>,
 }
 
 /// An error on its way to a client, whichever protocol that client speaks.
@@ -171,6 +173,24 @@ impl Error {
             ErrorKind::Unavailable => 503,
             ErrorKind::Declared => self.declared.as_ref().map_or(400, |d| d.http_status),
             ErrorKind::Internal => 500,
+        }
+    }
+
+    /// The gRPC status code: the kind's own, or the declared error's (`#[grpc_code]`, else
+    /// derived from its HTTP status).
+    pub fn grpc_code(&self) -> u8 {
+        match self.kind {
+            ErrorKind::InvalidArgument => 3,
+            ErrorKind::Unauthenticated => 16,
+            ErrorKind::PermissionDenied => 7,
+            ErrorKind::NotFound => 5,
+            ErrorKind::ResourceExhausted => 8,
+            ErrorKind::Unimplemented => 12,
+            ErrorKind::Cancelled => 1,
+            ErrorKind::DeadlineExceeded => 4,
+            ErrorKind::Unavailable => 14,
+            ErrorKind::Declared => self.declared.as_ref().map_or(13, |d| d.grpc_code),
+            ErrorKind::Internal => 13,
         }
     }
 

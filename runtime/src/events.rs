@@ -14,13 +14,15 @@ use bytes::Bytes;
 use serde::Serialize;
 use tokio::sync::broadcast;
 
-/// One published event: its id and its payload in the JSON mapping.
+/// One published event: its id and its payload in the JSON mapping and in protobuf.
 #[derive(Clone, Debug)]
 pub struct EventRecord {
     pub id: u64,
     /// Index of the event in its service's `events`.
     pub event: usize,
     pub json: Bytes,
+    /// The `Subscribe<Event>Response` message (gRPC); empty for payloads published as JSON only.
+    pub protobuf: Bytes,
 }
 
 struct Stream {
@@ -73,18 +75,28 @@ impl EventHub {
     }
 
     /// Publishes an event to every subscriber of every protocol. Returns its id.
-    pub fn publish<T: Serialize>(&self, event: usize, payload: &T) -> u64 {
+    pub fn publish<T: Serialize + crate::proto::Message>(&self, event: usize, payload: &T) -> u64 {
         let json = Bytes::from(serde_json::to_vec(payload).expect("generated event payloads always serialise"));
-        self.publish_json(event, json)
+        self.publish_encoded(event, json, Bytes::from(payload.encode_to_vec()))
+    }
+
+    /// Publishes a payload that has a JSON form only (handlers written by hand).
+    pub fn publish_json(&self, event: usize, json: Bytes) -> u64 {
+        self.publish_encoded(event, json, Bytes::new())
     }
 
     /// Publishes an already encoded payload.
-    pub fn publish_json(&self, event: usize, json: Bytes) -> u64 {
+    fn publish_encoded(&self, event: usize, json: Bytes, protobuf: Bytes) -> u64 {
         let stream = &self.streams[event];
         let mut buffer = stream.buffer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let id = buffer.next_id;
         buffer.next_id += 1;
-        let record = Arc::new(EventRecord { id, event, json });
+        let record = Arc::new(EventRecord {
+            id,
+            event,
+            json,
+            protobuf,
+        });
         if buffer.records.len() == self.capacity {
             buffer.records.pop_front();
         }
@@ -197,16 +209,16 @@ mod tests {
     #[tokio::test]
     async fn subscribers_resume_after_their_cursor_and_see_live_events() {
         let hub = EventHub::new(1, 3);
-        let first = hub.publish(0, &1);
-        let second = hub.publish(0, &2);
+        let first = hub.publish_json(0, Bytes::from(1.to_string()));
+        let second = hub.publish_json(0, Bytes::from(2.to_string()));
         assert_eq!(second, first + 1);
         let mut subscription = hub.subscribe(0, Some(first));
         assert_eq!(subscription.backlog.iter().map(|r| r.id).collect::<Vec<_>>(), [second]);
         assert!(!subscription.gap);
-        let third = hub.publish(0, &3);
+        let third = hub.publish_json(0, Bytes::from(3.to_string()));
         assert_eq!(subscription.live.recv().await.unwrap().id, third);
         for n in 4..10 {
-            hub.publish(0, &n);
+            hub.publish_json(0, Bytes::from(n.to_string()));
         }
         assert!(hub.subscribe(0, Some(first)).gap, "the buffer holds only 3 events");
         let polled = hub.poll(0, Some(third), Duration::from_millis(10), 100).await;
@@ -216,7 +228,7 @@ mod tests {
         assert!(!gap);
         assert_eq!(records.next().await.unwrap().id, third + 5);
         assert_eq!(records.next().await.unwrap().id, third + 6);
-        let live = hub.publish(0, &10);
+        let live = hub.publish_json(0, Bytes::from(10.to_string()));
         assert_eq!(records.next().await.unwrap().id, live);
         assert_eq!(polled.len(), 3);
         let empty = hub.poll(0, None, Duration::from_millis(10), 100).await;

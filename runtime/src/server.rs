@@ -167,6 +167,7 @@ impl Server {
             .merge(crate::soap::routes(&app))
             .merge(crate::graphql::routes(&app))
             .merge(crate::documents::routes(&app))
+            .merge(crate::grpc::routes(&app))
             .fallback(crate::rest::not_found)
     }
 
@@ -196,6 +197,9 @@ impl Server {
         if first.is_some() {
             lines.push(format!("GraphQL      {base}/graphql  (GraphiQL on GET; subscriptions over graphql-transport-ws at {base}/graphql/ws; SDL at {base}/schema.graphql)"));
             lines.push(format!("JSON-RPC 2.0 {base}/rpc  (OpenRPC at {base}/openrpc.json)"));
+            lines.push(format!(
+                "gRPC         {base}  (HTTP/2 cleartext and gRPC-Web; reflection and health; .proto at {base}/schema.proto)"
+            ));
             let ws_base = base.replacen("http", "ws", 1);
             lines.push(format!(
                 "WebSocket    {ws_base}/ws  (subprotocol {}; AsyncAPI at {base}/asyncapi.json)",

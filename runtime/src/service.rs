@@ -20,6 +20,7 @@ use serde_json::Value;
 use crate::context::Context;
 use crate::error::{Error, Violation};
 use crate::events::EventHub;
+use crate::proto;
 use crate::validate::Validate;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -39,6 +40,9 @@ pub struct Documents {
     pub asyncapi: &'static str,
     pub openrpc: &'static str,
     pub proto: &'static str,
+    /// `(path, text)` of the package's .proto file and of every file it imports from other
+    /// packages (well-known types aside), for gRPC server reflection.
+    pub proto_files: &'static [(&'static str, &'static str)],
 }
 
 /// One method with its effective bindings.
@@ -165,12 +169,31 @@ pub enum Input {
     Value(Value),
     /// The items of a client stream.
     Stream(BoxStream<'static, Result<Value, Error>>),
+    /// A protobuf request message (gRPC): the request struct's fields.
+    Protobuf(Bytes),
+    /// The protobuf messages of a client stream, each carrying one item.
+    ProtobufStream {
+        items: BoxStream<'static, Result<Bytes, Error>>,
+        carrier: proto::Carrier,
+    },
 }
 
 impl Input {
     /// Decodes and validates a request; every problem becomes an `INVALID_ARGUMENT` error that
     /// names the offending field.
-    pub fn decode<T: DeserializeOwned + Validate>(self) -> Result<T, Error> {
+    pub fn decode<T: DeserializeOwned + Validate + proto::Message>(self) -> Result<T, Error> {
+        match self {
+            Input::Protobuf(bytes) => {
+                let value = T::decode(&bytes)?;
+                value.validate()?;
+                Ok(value)
+            }
+            json => json.decode_json(),
+        }
+    }
+
+    /// Decodes and validates a request in the JSON mapping.
+    fn decode_json<T: DeserializeOwned + Validate>(self) -> Result<T, Error> {
         // Decoding runs without path tracking; only a failed request is decoded again with it, to
         // name the offending field. Valid requests pay nothing for good error messages.
         let value: T = match self {
@@ -197,21 +220,34 @@ impl Input {
                     });
                 }
             },
-            Input::Stream(_) => return Err(Error::invalid_argument("expected a single request, got a stream")),
+            Input::Stream(_) | Input::Protobuf(_) | Input::ProtobufStream { .. } => {
+                return Err(Error::invalid_argument("expected a single request, got a stream"));
+            }
         };
         value.validate()?;
         Ok(value)
     }
 
     /// Decodes a client stream item by item, validating each.
-    pub fn decode_stream<T: DeserializeOwned + Validate + Send + 'static>(self) -> Streaming<T> {
+    pub fn decode_stream<T: DeserializeOwned + Validate + proto::Value + Send + 'static>(self) -> Streaming<T> {
         let items: BoxStream<'static, Result<Value, Error>> = match self {
             Input::Stream(items) => items,
+            Input::ProtobufStream { items, carrier } => {
+                let decode = move |bytes: Bytes| -> Result<T, Error> {
+                    let item: T = proto::decode_carried(&bytes, carrier)?;
+                    item.validate()?;
+                    Ok(item)
+                };
+                return Streaming {
+                    inner: Box::pin(items.map(move |item| item.and_then(decode))),
+                };
+            }
             single => {
                 let value = match single {
                     Input::Json(bytes) => serde_json::from_slice(&bytes).map_err(Error::from),
                     Input::Value(value) => Ok(value),
-                    Input::Stream(_) => unreachable!(),
+                    Input::Protobuf(_) => Err(Error::invalid_argument("expected a stream of requests")),
+                    Input::Stream(_) | Input::ProtobufStream { .. } => unreachable!(),
                 };
                 Box::pin(futures_util::stream::iter(match value {
                     Ok(Value::Array(items)) => items.into_iter().map(Ok).collect::<Vec<_>>(),
@@ -221,7 +257,7 @@ impl Input {
             }
         };
         Streaming {
-            inner: Box::pin(items.map(|item| item.and_then(|value| Input::Value(value).decode::<T>()))),
+            inner: Box::pin(items.map(|item| item.and_then(|value| Input::Value(value).decode_json::<T>()))),
         }
     }
 }
@@ -271,15 +307,39 @@ impl<T> Stream for Streaming<T> {
 pub trait Encode: Send + Sync {
     fn to_json(&self) -> Vec<u8>;
     fn to_value(&self) -> Value;
+    /// Appends the value as an rpc message (gRPC), carried as the proto target says.
+    fn to_protobuf(&self, carrier: proto::Carrier, buf: &mut Vec<u8>) -> Result<(), Error>;
 }
 
-impl<T: Serialize + Send + Sync> Encode for T {
+impl<T: Serialize + proto::Value + Send + Sync> Encode for T {
     fn to_json(&self) -> Vec<u8> {
         serde_json::to_vec(self).expect("generated types always serialise")
     }
 
     fn to_value(&self) -> Value {
         serde_json::to_value(self).expect("generated types always serialise")
+    }
+
+    fn to_protobuf(&self, carrier: proto::Carrier, buf: &mut Vec<u8>) -> Result<(), Error> {
+        proto::encode_carried(self, carrier, buf);
+        Ok(())
+    }
+}
+
+/// A value that only has a JSON form, for handlers written without generated types (tests).
+struct JsonOnly<T>(T);
+
+impl<T: Serialize + Send + Sync> Encode for JsonOnly<T> {
+    fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec(&self.0).expect("JSON values always serialise")
+    }
+
+    fn to_value(&self) -> Value {
+        serde_json::to_value(&self.0).expect("JSON values always serialise")
+    }
+
+    fn to_protobuf(&self, _carrier: proto::Carrier, _buf: &mut Vec<u8>) -> Result<(), Error> {
+        Err(Error::unimplemented("this value has no protobuf form"))
     }
 }
 
@@ -294,13 +354,25 @@ pub enum Output {
 }
 
 impl Output {
-    pub fn value<T: Serialize + Send + Sync + 'static>(value: T) -> Output {
+    pub fn value<T: Serialize + proto::Value + Send + Sync + 'static>(value: T) -> Output {
         Output::Value(Box::new(value))
     }
 
-    pub fn stream<T: Serialize + Send + Sync + 'static>(items: ServerStream<T>) -> Output {
+    pub fn stream<T: Serialize + proto::Value + Send + Sync + 'static>(items: ServerStream<T>) -> Output {
         Output::Stream(Box::pin(
             items.map(|item| item.map(|value| Box::new(value) as Box<dyn Encode>)),
+        ))
+    }
+
+    /// A value with a JSON form only (no gRPC), for handlers written by hand.
+    pub fn json<T: Serialize + Send + Sync + 'static>(value: T) -> Output {
+        Output::Value(Box::new(JsonOnly(value)))
+    }
+
+    /// A stream of values with a JSON form only.
+    pub fn json_stream<T: Serialize + Send + Sync + 'static>(items: ServerStream<T>) -> Output {
+        Output::Stream(Box::pin(
+            items.map(|item| item.map(|value| Box::new(JsonOnly(value)) as Box<dyn Encode>)),
         ))
     }
 }

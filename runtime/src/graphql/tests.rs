@@ -55,15 +55,15 @@ impl Handler for Fake {
         let json = match input {
             Input::Value(value) => value,
             Input::Json(bytes) => serde_json::from_slice(&bytes).unwrap_or_default(),
-            Input::Stream(_) => Json::Null,
+            Input::Stream(_) | Input::Protobuf(_) | Input::ProtobufStream { .. } => Json::Null,
         };
         self.seen.lock().unwrap().push((name.clone(), json));
         let reply = self.replies.get(&name).cloned().unwrap_or(Reply::Empty);
         Box::pin(async move {
             match reply {
-                Reply::Value(value) => Ok(Output::value(value)),
+                Reply::Value(value) => Ok(Output::json(value)),
                 Reply::Empty => Ok(Output::Empty),
-                Reply::Stream(items) => Ok(Output::stream(Box::pin(futures_util::stream::iter(
+                Reply::Stream(items) => Ok(Output::json_stream(Box::pin(futures_util::stream::iter(
                     items.into_iter().map(Ok),
                 )))),
                 Reply::Fail(error) => Err(error),
@@ -115,6 +115,7 @@ fn fakes(
                 asyncapi: "",
                 openrpc: "",
                 proto: "",
+                proto_files: &[],
             };
             let descriptor = ServiceDescriptor::new(model.clone(), &package.name, &service.name, documents);
             handlers.push(Arc::new(Fake {
@@ -379,6 +380,7 @@ async fn errors_carry_their_graphql_code_and_details() {
             http_status: 404,
             grpc_code: 5,
             fields: serde_json::from_value(json!({"id": "7"})).unwrap(),
+            protobuf: vec![0x08, 0x07],
         },
         "no pet has the id 7",
     );
@@ -467,7 +469,9 @@ async fn server_streams_and_events_are_subscriptions() {
         // Subscribing happens when the streams are first polled; give them that chance.
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         let payload = json!({"id": "5", "price": {"currencyCode": "EUR", "units": "30", "nanos": 0}, "soldAt": "2026-11-27T17:16:53Z"});
-        store.app.services[0].events().publish(0, &payload);
+        store.app.services[0]
+            .events()
+            .publish_json(0, serde_json::to_vec(&payload).unwrap().into());
     };
     let (first, second, ()) = tokio::join!(first.next(), second.next(), publish);
     let expected =
@@ -703,7 +707,9 @@ async fn edge_cases_of_the_sdl_are_served_and_convert() {
     let mut cleared = schema.execute_stream(Request::new("subscription { cleared }").data(caller(None)));
     let publish = async {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        app.services[0].events().publish(0, &json!({}));
+        app.services[0]
+            .events()
+            .publish_json(0, serde_json::to_vec(&json!({})).unwrap().into());
     };
     let (item, ()) = tokio::join!(cleared.next(), publish);
     assert_eq!(

@@ -62,7 +62,7 @@ impl Handler for Fake {
         };
         self.calls.lock().unwrap().push((name.clone(), value.clone()));
         let answer = (self.answer)(&name, value);
-        Box::pin(async move { answer.map(|value| value.map_or(Output::Empty, Output::value)) })
+        Box::pin(async move { answer.map(|value| value.map_or(Output::Empty, Output::json)) })
     }
 }
 
@@ -85,6 +85,7 @@ fn harness_for(file: &str, package: &str, service: &str, answer: Box<Answer>) ->
         asyncapi: "",
         openrpc: "",
         proto: "",
+        proto_files: &[],
     };
     let descriptor = ServiceDescriptor::new(model, package, service, documents);
     let calls = Arc::new(Mutex::new(Vec::new()));
@@ -310,6 +311,7 @@ fn pet_not_found() -> Error {
             http_status: 404,
             grpc_code: 5,
             fields,
+            protobuf: vec![0x08, 0x07],
         },
         "no pet has the id 7",
     )

@@ -19,7 +19,7 @@ use askama::Template;
 use self::naming::{Label, TypeSpeller, comment, field_name, note_comment, protoc_json_name};
 use super::GeneratedFile;
 use crate::model::bindings::GrpcCarrier;
-use crate::model::naming::{enum_unspecified_name, enum_value_name, json_name, snake_case, upper_camel_case};
+use crate::model::naming::{enum_unspecified_name, enum_value_name, json_name, snake_case};
 use crate::model::*;
 
 pub fn generate(model: &Model) -> Vec<GeneratedFile> {

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::model::naming::{snake_case, upper_camel_case};
+use crate::model::naming::snake_case;
 use crate::model::{Docs, Model, Scalar, TypeKind, TypeRef};
 
 /// The well-known types' package, referenced for `timestamp` and `duration`.

@@ -320,6 +320,7 @@ fn service_items(scope: &Scope, package: &Package, service: &Service) -> TokenSt
                 &request_ident,
                 &Docs(vec![format!("The parameters of `{}`.", method.name)]),
                 &method.params.iter().map(|p| p.field.clone()).collect::<Vec<_>>(),
+                &crate::model::Reserved::default(),
                 false,
             ));
             let args = method.params.iter().map(|param| {
@@ -348,10 +349,11 @@ fn service_items(scope: &Scope, package: &Package, service: &Service) -> TokenSt
     }
 
     let (events_items, event_count) = events_handle(scope, service, &events_ident);
+    let grpc_client = grpc_client(scope, package, service, &requests_module);
     let trait_docs = doc_attrs(&service.docs);
     let package_name = &package.name;
     let service_literal = &service.name;
-    let documents = documents(package);
+    let documents = documents(scope.model, package);
     let descriptor_ident = format_ident!(
         "{}_DESCRIPTOR",
         crate::model::naming::screaming_snake_case(&service.name)
@@ -369,10 +371,12 @@ fn service_items(scope: &Scope, package: &Package, service: &Service) -> TokenSt
 
         #events_items
 
-        #[doc(hidden)]
+        /// The request messages of the methods (their parameters), as gRPC clients send them.
         pub mod #requests_module {
             #(#request_items)*
         }
+
+        #grpc_client
 
         #[doc(hidden)]
         static #descriptor_ident: ::omniface::__private::LazyLock<::omniface::service::ServiceDescriptor> =
@@ -459,6 +463,13 @@ fn method_error(scope: &Scope, method: &Method, items: &mut Vec<TokenStream>) ->
     let into_arms = variants
         .iter()
         .map(|(variant, _)| quote!(#ident::#variant(error) => error.into(),));
+    let status_checks = method.throws.iter().zip(&variants).map(|(qualified, (variant, path))| {
+        quote! {
+            if let ::std::option::Option::Some(error) = ::omniface::grpc::declared_error::<#path>(status, #qualified) {
+                return ::std::option::Option::Some(Self::#variant(error));
+            }
+        }
+    });
     items.push(quote! {
         #[doc = #doc]
         #[derive(Clone, Debug, PartialEq)]
@@ -470,6 +481,13 @@ fn method_error(scope: &Scope, method: &Method, items: &mut Vec<TokenStream>) ->
         #(#from_impls)*
         impl ::std::convert::From<::omniface::Error> for #ident {
             fn from(error: ::omniface::Error) -> Self { Self::Other(error) }
+        }
+        impl #ident {
+            /// The declared error a failed gRPC call carries in its status details, if any.
+            pub fn from_grpc_status(status: &::omniface::grpc::Status) -> ::std::option::Option<Self> {
+                #(#status_checks)*
+                ::std::option::Option::None
+            }
         }
         impl ::std::convert::From<#ident> for ::omniface::Error {
             fn from(error: #ident) -> Self {
@@ -483,6 +501,121 @@ fn method_error(scope: &Scope, method: &Method, items: &mut Vec<TokenStream>) ->
     quote!(#ident)
 }
 
+/// A typed gRPC client (tonic): one method per rpc, taking and returning the same types as the
+/// trait, laid out on the wire exactly as the proto target declares.
+fn grpc_client(scope: &Scope, package: &Package, service: &Service, requests_module: &Ident) -> TokenStream {
+    let service_name = upper_camel_case(&service.name);
+    let client_ident = format_ident!("{}GrpcClient", service_name);
+    let grpc_service = format!("{}.{}", package.name, bindings::grpc_service_name(&service.name));
+    let rpcs = bindings::grpc_rpcs(scope.model, service);
+    let carrier = |carrier: bindings::GrpcCarrier| match carrier {
+        bindings::GrpcCarrier::Message => quote!(::omniface::proto::Carrier::Message),
+        bindings::GrpcCarrier::Wrapped { field } => {
+            let field = Literal::u32_unsuffixed(field);
+            quote!(::omniface::proto::Carrier::Wrapped { field: #field })
+        }
+    };
+    let mut methods = Vec::new();
+    for (method, rpc) in service.methods.iter().zip(&rpcs) {
+        let method_ident = field_ident(&method.name);
+        let path = format!("/{grpc_service}/{}", rpc.name);
+        let carriers = {
+            let (request, response) = (carrier(rpc.request), carrier(rpc.response));
+            quote!((#request, #response))
+        };
+        let response = match &method.returns {
+            Some(ty) => scope.rust_type(ty),
+            None => quote!(()),
+        };
+        let response = if method.output_stream {
+            quote!(::omniface::grpc::Streaming<#response>)
+        } else {
+            response
+        };
+        let docs = doc_attrs(&method.docs);
+        let (request, call) = if method.input_stream {
+            let item = method
+                .params
+                .first()
+                .map_or(quote!(()), |param| scope.rust_type(&param.field.ty));
+            let call = if method.output_stream {
+                quote!(streaming)
+            } else {
+                quote!(client_streaming)
+            };
+            (
+                quote!(request: impl ::omniface::grpc::IntoStreamingRequest<Message = #item, Stream: ::std::marker::Send + 'static>),
+                call,
+            )
+        } else {
+            let request_ident = format_ident!("{}", bindings::request_type_name(method));
+            let call = if method.output_stream {
+                quote!(server_streaming)
+            } else {
+                quote!(unary)
+            };
+            (
+                quote!(request: impl ::omniface::grpc::IntoRequest<#requests_module::#request_ident>),
+                call,
+            )
+        };
+        methods.push(quote! {
+            #docs
+            pub async fn #method_ident(&mut self, #request)
+                -> ::std::result::Result<::omniface::grpc::Response<#response>, ::omniface::grpc::Status> {
+                self.inner.#call(#path, request, #carriers).await
+            }
+        });
+    }
+    for (event, rpc) in service.events.iter().zip(&rpcs[service.methods.len()..]) {
+        let method_ident = format_ident!("subscribe_{}", snake_case(&event.name));
+        let payload = format_ident!("{}", bindings::event_payload_name(event));
+        let path = format!("/{grpc_service}/{}", rpc.name);
+        let doc = format!(" Streams the `{}` event from now on.", event.name);
+        methods.push(quote! {
+            #[doc = #doc]
+            pub async fn #method_ident(&mut self)
+                -> ::std::result::Result<::omniface::grpc::Response<::omniface::grpc::Streaming<#payload>>, ::omniface::grpc::Status> {
+                self.inner
+                    .server_streaming(#path, (), (::omniface::proto::Carrier::Message, ::omniface::proto::Carrier::Message))
+                    .await
+            }
+        });
+    }
+    let doc = format!(" A gRPC client for `{}` (`{grpc_service}`), over tonic.", service.name);
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug)]
+        pub struct #client_ident {
+            inner: ::omniface::grpc::Client,
+        }
+
+        impl #client_ident {
+            /// Connects to `http://host:port` (HTTP/2 cleartext).
+            pub async fn connect(endpoint: impl ::std::convert::Into<::std::string::String>)
+                -> ::std::result::Result<Self, ::omniface::grpc::TransportError> {
+                ::omniface::grpc::Client::connect(endpoint).await.map(Self::new)
+            }
+
+            pub fn new(inner: ::omniface::grpc::Client) -> Self {
+                Self { inner }
+            }
+
+            /// Sends `authorization: Bearer <token>` with every call that does not set its own.
+            pub fn with_bearer_token(self, token: &str) -> Self {
+                Self { inner: self.inner.with_bearer_token(token) }
+            }
+
+            /// Compresses requests with gzip and accepts gzip responses.
+            pub fn with_gzip(self) -> Self {
+                Self { inner: self.inner.with_gzip() }
+            }
+
+            #(#methods)*
+        }
+    }
+}
+
 /// The events handle: one method per event, publishing its payload to the hub every protocol
 /// reads from.
 fn events_handle(scope: &Scope, service: &Service, events_ident: &Ident) -> (TokenStream, usize) {
@@ -492,7 +625,15 @@ fn events_handle(scope: &Scope, service: &Service, events_ident: &Ident) -> (Tok
         let payload_ident = format_ident!("{}", bindings::event_payload_name(event));
         let fields: Vec<_> = event.params.iter().map(|p| p.field.clone()).collect();
         let doc = Docs(vec![format!("The payload of the `{}` event.", event.name)]);
-        payloads.push(types::struct_item(scope, None, &payload_ident, &doc, &fields, false));
+        payloads.push(types::struct_item(
+            scope,
+            None,
+            &payload_ident,
+            &doc,
+            &fields,
+            &crate::model::Reserved::default(),
+            false,
+        ));
         let method_ident = field_ident(&event.name);
         let params = event.params.iter().map(|param| {
             let ident = field_ident(&param.field.name);
@@ -546,7 +687,7 @@ fn events_handle(scope: &Scope, service: &Service, events_ident: &Ident) -> (Tok
 }
 
 /// The spec documents of a package, embedded from the targets' folders beside `rust/`.
-fn documents(package: &Package) -> TokenStream {
+fn documents(model: &Model, package: &Package) -> TokenStream {
     let name = &package.name;
     let openapi = format!("../openapi/{name}.openapi.json");
     let graphql = format!("../graphql/{name}.graphql");
@@ -554,6 +695,14 @@ fn documents(package: &Package) -> TokenStream {
     let asyncapi = format!("../asyncapi/{name}.asyncapi.json");
     let openrpc = format!("../openrpc/{name}.openrpc.json");
     let proto = format!("../proto/{}", super::proto::file_path(name));
+    // Every .proto file the package's file imports, for gRPC server reflection.
+    let proto_files = std::iter::once(package)
+        .chain(dependencies(model, package))
+        .map(|package| {
+            let path = super::proto::file_path(&package.name);
+            let include = format!("../proto/{path}");
+            quote!((#path, include_str!(#include)))
+        });
     quote! {
         ::omniface::Documents {
             package: #name,
@@ -563,6 +712,7 @@ fn documents(package: &Package) -> TokenStream {
             asyncapi: include_str!(#asyncapi),
             openrpc: include_str!(#openrpc),
             proto: include_str!(#proto),
+            proto_files: &[#(#proto_files),*],
         }
     }
 }

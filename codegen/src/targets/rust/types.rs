@@ -7,8 +7,8 @@ use quote::{format_ident, quote};
 use super::{Scope, doc_attrs, field_ident, json_key};
 use crate::model::naming::{enum_value_name, snake_case, upper_camel_case};
 use crate::model::{
-    Constraints, Docs, Enum, ErrorDef, Field, Literal as Default, Package, Scalar, TypeDef, TypeKind, TypeRef, Union,
-    bindings,
+    Constraints, Docs, Enum, ErrorDef, Field, Literal as Default, Package, Reserved, Scalar, TypeDef, TypeKind,
+    TypeRef, Union, bindings,
 };
 
 pub(crate) fn scalar_type(scalar: Scalar) -> TokenStream {
@@ -58,7 +58,7 @@ pub(crate) fn type_items(scope: &Scope, package: &Package) -> TokenStream {
         let container = Some(qualified.as_str());
         let docs = with_deprecation(&def.docs, def.deprecated.as_ref().map(|d| d.note.as_deref()));
         match &def.kind {
-            TypeKind::Struct(s) => struct_item(scope, container, &ident, &docs, &s.fields, true),
+            TypeKind::Struct(s) => struct_item(scope, container, &ident, &docs, &s.fields, &s.reserved, true),
             TypeKind::Error(e) => error_item(scope, def, &ident, &docs, e),
             TypeKind::Enum(e) => enum_item(&def.name, &ident, &docs, e),
             TypeKind::Union(u) => union_item(scope, container, &ident, &docs, u),
@@ -96,11 +96,13 @@ pub(crate) fn struct_item(
     ident: &Ident,
     docs: &Docs,
     fields: &[Field],
+    reserved: &Reserved,
     derive_default: bool,
 ) -> TokenStream {
     let docs = doc_attrs(docs);
     let serde_crate = serde_crate();
     let mut default_fns = Vec::new();
+    let mut default_fn_names = Vec::new();
     let members = fields.iter().map(|field| {
         let name = field_ident(&field.name);
         let ty = scope.member_type(container, &field.ty);
@@ -119,15 +121,25 @@ pub(crate) fn struct_item(
             (_, Some(literal)) => {
                 let function = format!("{}_default_{}", snake_case(&ident.to_string()), snake_case(&field.name));
                 let function_ident = format_ident!("{}", function);
+                default_fn_names.push(Some(function_ident.clone()));
                 let value = default_value(scope, &field.ty, literal);
                 default_fns.push(quote! {
                     fn #function_ident() -> #ty { #value }
                 });
                 quote!(default = #function,)
             }
-            (TypeRef::Optional(_), None) => quote!(default, skip_serializing_if = "::std::option::Option::is_none",),
-            (TypeRef::List(_) | TypeRef::Map(..), None) => quote!(default,),
-            _ => quote!(),
+            (TypeRef::Optional(_), None) => {
+                default_fn_names.push(None);
+                quote!(default, skip_serializing_if = "::std::option::Option::is_none",)
+            }
+            (TypeRef::List(_) | TypeRef::Map(..), None) => {
+                default_fn_names.push(None);
+                quote!(default,)
+            }
+            _ => {
+                default_fn_names.push(None);
+                quote!()
+            }
         };
         quote! {
             #field_docs
@@ -137,6 +149,12 @@ pub(crate) fn struct_item(
     });
     let members: Vec<TokenStream> = members.collect();
     let validate = validate_impl(scope, ident, fields);
+    let message = message_impl(
+        ident,
+        fields,
+        &bindings::field_numbers(fields, reserved),
+        &default_fn_names,
+    );
     let default_derive = if derive_default && fields.iter().all(|f| can_default(scope, &f.ty, &mut Vec::new())) {
         quote!(::std::default::Default,)
     } else {
@@ -152,6 +170,49 @@ pub(crate) fn struct_item(
         #(#default_fns)*
         ::omniface::impl_wire_via_serde!(#ident);
         #validate
+        #message
+    }
+}
+
+/// The protobuf encoding of a struct (`omniface::proto::Message`), field numbers as the proto
+/// target writes them. A field left off the wire takes its IDL default, else proto3's zero, and a
+/// required enum, message or union that is missing is an error naming it.
+fn message_impl(ident: &Ident, fields: &[Field], numbers: &[u32], default_fns: &[Option<Ident>]) -> TokenStream {
+    let names: Vec<Ident> = fields.iter().map(|f| field_ident(&f.name)).collect();
+    let keys: Vec<String> = fields.iter().map(|f| json_key(&f.name)).collect();
+    let tags: Vec<Literal> = numbers.iter().map(|n| Literal::u32_unsuffixed(*n)).collect();
+    let finishes = names.iter().zip(&keys).zip(default_fns).map(|((name, key), default)| match default {
+        Some(function) => quote!(#name: match #name { ::std::option::Option::Some(value) => value, ::std::option::Option::None => #function() },),
+        None => quote!(#name: ::omniface::proto::finish(#name, #key)?,),
+    });
+    let (buf, depth) = if fields.is_empty() {
+        (quote!(buf), quote!(_depth))
+    } else {
+        (quote!(mut buf), quote!(depth))
+    };
+    let encode_buf = if fields.is_empty() { quote!(_buf) } else { quote!(buf) };
+    quote! {
+        impl ::omniface::proto::Message for #ident {
+            fn encode_fields(&self, #encode_buf: &mut ::std::vec::Vec<u8>) {
+                #(::omniface::proto::Field::encode_field(&self.#names, #tags, buf);)*
+            }
+
+            fn fields_len(&self) -> usize {
+                0 #(+ ::omniface::proto::Field::field_len(&self.#names, #tags))*
+            }
+
+            fn decode_fields(#buf: &[u8], #depth: u32) -> ::std::result::Result<Self, ::omniface::proto::DecodeError> {
+                #(let mut #names = ::std::option::Option::None;)*
+                while !buf.is_empty() {
+                    match ::omniface::proto::decode_key(&mut buf)? {
+                        #((#tags, wire_type) => ::omniface::proto::merge(&mut #names, wire_type, &mut buf, depth, #keys)?,)*
+                        (_, wire_type) => ::omniface::proto::skip_field(wire_type, &mut buf)?,
+                    }
+                }
+                ::std::result::Result::Ok(Self { #(#finishes)* })
+            }
+        }
+        ::omniface::impl_proto_message!(#ident);
     }
 }
 
@@ -366,7 +427,15 @@ fn option_str(value: Option<&str>) -> TokenStream {
 /// HTTP status and gRPC code.
 fn error_item(scope: &Scope, def: &TypeDef, ident: &Ident, docs: &Docs, error: &ErrorDef) -> TokenStream {
     let qualified = format!("{}.{}", scope.package, def.name);
-    let structure = struct_item(scope, Some(&qualified), ident, docs, &error.fields, true);
+    let structure = struct_item(
+        scope,
+        Some(&qualified),
+        ident,
+        docs,
+        &error.fields,
+        &error.reserved,
+        true,
+    );
     let name = &def.name;
     let status = bindings::error_http_status(error);
     let grpc = bindings::error_grpc_code(error).number();
@@ -399,6 +468,7 @@ fn error_item(scope: &Scope, def: &TypeDef, ident: &Ident, docs: &Docs, error: &
                         http_status: #status,
                         grpc_code: #grpc,
                         fields,
+                        protobuf: ::omniface::proto::Message::encode_to_vec(&error),
                     },
                     #message,
                 )
@@ -485,6 +555,17 @@ fn enum_item(name: &str, ident: &Ident, docs: &Docs, enumeration: &Enum) -> Toke
         impl ::omniface::validate::Validate for #ident {
             fn validate_at(&self, _path: &mut ::omniface::validate::FieldPath, _violations: &mut ::omniface::validate::Violations) {}
         }
+
+        impl ::omniface::proto::Enum for #ident {
+            fn number(&self) -> i32 {
+                #ident::number(*self) as i32
+            }
+
+            fn from_number(number: i32) -> ::std::option::Option<Self> {
+                #ident::from_number(i64::from(number))
+            }
+        }
+        ::omniface::impl_proto_enum!(#ident);
     }
 }
 
@@ -514,6 +595,12 @@ fn union_item(scope: &Scope, container: Option<&str>, ident: &Ident, docs: &Docs
             #variant(#ty),
         }
     });
+    let tags: Vec<Literal> = bindings::union_numbers(union)
+        .into_iter()
+        .map(Literal::u32_unsuffixed)
+        .collect();
+    let variant_idents: Vec<&Ident> = variants.iter().map(|(variant, ..)| variant).collect();
+    let variant_keys: Vec<&String> = variants.iter().map(|(_, key, ..)| key).collect();
     let arms = variants.iter().map(|(variant, key, _, _)| {
         quote! {
             #ident::#variant(value) => {
@@ -538,5 +625,35 @@ fn union_item(scope: &Scope, container: Option<&str>, ident: &Ident, docs: &Docs
                 }
             }
         }
+        impl ::omniface::proto::Message for #ident {
+            fn encode_fields(&self, buf: &mut ::std::vec::Vec<u8>) {
+                match self {
+                    #(#ident::#variant_idents(value) => ::omniface::proto::encode_value_field(value, #tags, buf),)*
+                }
+            }
+
+            fn fields_len(&self) -> usize {
+                match self {
+                    #(#ident::#variant_idents(value) => ::omniface::proto::value_field_len(value, #tags),)*
+                }
+            }
+
+            fn decode_fields(mut buf: &[u8], depth: u32) -> ::std::result::Result<Self, ::omniface::proto::DecodeError> {
+                // As in a oneof, the last member on the wire wins.
+                let mut chosen = ::std::option::Option::None;
+                while !buf.is_empty() {
+                    match ::omniface::proto::decode_key(&mut buf)? {
+                        #((#tags, wire_type) => {
+                            let mut slot = ::std::option::Option::None;
+                            ::omniface::proto::merge(&mut slot, wire_type, &mut buf, depth, #variant_keys)?;
+                            chosen = slot.map(#ident::#variant_idents);
+                        })*
+                        (_, wire_type) => ::omniface::proto::skip_field(wire_type, &mut buf)?,
+                    }
+                }
+                chosen.ok_or_else(::omniface::proto::DecodeError::required)
+            }
+        }
+        ::omniface::impl_proto_message!(#ident);
     }
 }
