@@ -128,8 +128,24 @@ impl Rpc {
                 ..
             } => grpc.streaming(call, request).await,
         };
-        response.into_response()
+        oversized_is_resource_exhausted(response).into_response()
     }
+}
+
+/// tonic refuses a request message over the size limit with OUT_OF_RANGE before the adapter sees
+/// it; the error table (and every other gRPC server) says RESOURCE_EXHAUSTED.
+fn oversized_is_resource_exhausted<B>(mut response: axum::http::Response<B>) -> axum::http::Response<B> {
+    let headers = response.headers_mut();
+    let oversized = headers.get("grpc-status").is_some_and(|code| code == "11")
+        && headers.get("grpc-message").is_some_and(|message| {
+            message
+                .as_bytes()
+                .starts_with(b"Error,%20decoded%20message%20length%20too%20large")
+        });
+    if oversized {
+        headers.insert("grpc-status", axum::http::HeaderValue::from_static("8"));
+    }
+    response
 }
 
 /// One call in flight, with its deadline.
@@ -529,10 +545,10 @@ pub(crate) fn status(error: &Error) -> Status {
 /// The error a client-stream item failed with (a malformed or oversized message).
 fn error_from_status(status: &Status) -> Error {
     let kind = match status.code() {
-        Code::ResourceExhausted => ErrorKind::ResourceExhausted,
+        // tonic reports a message over the size limit as OUT_OF_RANGE.
+        Code::ResourceExhausted | Code::OutOfRange => ErrorKind::ResourceExhausted,
         Code::Cancelled => ErrorKind::Cancelled,
         Code::DeadlineExceeded => ErrorKind::DeadlineExceeded,
-        Code::Internal | Code::Unknown => ErrorKind::InvalidArgument,
         _ => ErrorKind::InvalidArgument,
     };
     Error::new(kind, status.message())
