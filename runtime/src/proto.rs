@@ -111,7 +111,7 @@ pub fn encode_varint(mut value: u64, buf: &mut Vec<u8>) {
 #[inline]
 pub fn varint_len(value: u64) -> usize {
     // Each byte holds 7 bits; zero still takes one byte.
-    ((64 - (value | 1).leading_zeros() as usize) + 6) / 7
+    (64 - (value | 1).leading_zeros() as usize).div_ceil(7)
 }
 
 #[inline]

@@ -151,7 +151,7 @@ async fn streams_of_every_kind() {
         .await
         .unwrap()
         .into_inner();
-    let mut sold_events = user.subscribe_pet_sold().await.unwrap().into_inner();
+    let mut sold_events = user.subscribe_pet_sold(()).await.unwrap().into_inner();
     // The subscription is live once the server answered the headers; give the hub a moment.
     tokio::time::sleep(Duration::from_millis(50)).await;
     let kitty = create(&mut user, "Kitty").await;

@@ -571,13 +571,16 @@ fn grpc_client(scope: &Scope, package: &Package, service: &Service, requests_mod
         let method_ident = format_ident!("subscribe_{}", snake_case(&event.name));
         let payload = format_ident!("{}", bindings::event_payload_name(event));
         let path = format!("/{grpc_service}/{}", rpc.name);
-        let doc = format!(" Streams the `{}` event from now on.", event.name);
+        let doc = format!(
+            " Streams the `{}` event from now on. The request is empty: pass `()`, or a `Request<()>` carrying metadata.",
+            event.name
+        );
         methods.push(quote! {
             #[doc = #doc]
-            pub async fn #method_ident(&mut self)
+            pub async fn #method_ident(&mut self, request: impl ::omniface::grpc::IntoRequest<()>)
                 -> ::std::result::Result<::omniface::grpc::Response<::omniface::grpc::Streaming<#payload>>, ::omniface::grpc::Status> {
                 self.inner
-                    .server_streaming(#path, (), (::omniface::proto::Carrier::Message, ::omniface::proto::Carrier::Message))
+                    .server_streaming(#path, request, (::omniface::proto::Carrier::Message, ::omniface::proto::Carrier::Message))
                     .await
             }
         });

@@ -191,6 +191,11 @@ fn message_impl(ident: &Ident, fields: &[Field], numbers: &[u32], default_fns: &
         (quote!(mut buf), quote!(depth))
     };
     let encode_buf = if fields.is_empty() { quote!(_buf) } else { quote!(buf) };
+    let fields_len = if fields.is_empty() {
+        quote!(0)
+    } else {
+        quote!(#(::omniface::proto::Field::field_len(&self.#names, #tags))+*)
+    };
     quote! {
         impl ::omniface::proto::Message for #ident {
             fn encode_fields(&self, #encode_buf: &mut ::std::vec::Vec<u8>) {
@@ -198,7 +203,7 @@ fn message_impl(ident: &Ident, fields: &[Field], numbers: &[u32], default_fns: &
             }
 
             fn fields_len(&self) -> usize {
-                0 #(+ ::omniface::proto::Field::field_len(&self.#names, #tags))*
+                #fields_len
             }
 
             fn decode_fields(#buf: &[u8], #depth: u32) -> ::std::result::Result<Self, ::omniface::proto::DecodeError> {
