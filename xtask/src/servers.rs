@@ -1,18 +1,35 @@
 //! `cargo xtask test servers`: the example servers, running, called by clients from another
-//! language. The debug `petstore-server` starts on a free port of 127.0.0.1 and
-//! `xtask/clients/petstore.py` calls it with httpx (REST, JSON-RPC), zeep built from the served
-//! WSDL (SOAP), gql (GraphQL over HTTP and graphql-transport-ws), websockets (the omniface
-//! subprotocol) and httpx-sse (events, resumed by `Last-Event-ID`); then schemathesis fuzzes the
-//! served OpenAPI document with its default checks. The server is stopped when the step ends,
-//! whatever happens.
+//! language.
+//!
+//! 1. The debug `petstore-server` and `chat-server` start on free ports of 127.0.0.1 (each serves
+//!    every protocol, gRPC included, on its one port).
+//! 2. `xtask/clients/petstore.py` calls the pet store with httpx (REST, JSON-RPC), zeep built from
+//!    the served WSDL (SOAP), gql (GraphQL over HTTP and graphql-transport-ws), websockets (the
+//!    omniface subprotocol) and httpx-sse (events, resumed by `Last-Event-ID`).
+//! 3. gRPC from a foreign client built only from what omniface writes: the debug `omniface
+//!    generate --target proto` writes the `.proto` files of `examples/petstore.idl` and
+//!    `examples/chat.idl` into `target/xtask/grpc/<example>/proto`, `python -m grpc_tools.protoc`
+//!    compiles them into Python stubs in `target/xtask/grpc/python`, and
+//!    `xtask/clients/grpc_clients.py` calls every rpc of both servers with grpcio (unary, server,
+//!    client and bidirectional streams, event subscriptions), compares each answer and error with
+//!    what REST, GraphQL and SOAP answer for the same request, checks deadlines, gzip, gRPC-Web,
+//!    health, and calls the server through reflection with `buf curl`.
+//! 4. schemathesis fuzzes the served OpenAPI document with its default checks.
+//!
+//! Every client runs under a time limit, and the servers are stopped when the step ends, whatever
+//! happens.
 
 use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::Result;
-use crate::ctx::{self, Ctx, note};
-use crate::tools;
+use crate::ctx::{self, Ctx, describe, note, read_tree};
+use crate::tools::{self, Tools};
+
+/// The examples whose generated `.proto` the gRPC client is built from.
+const GRPC_EXAMPLES: &[(&str, &str)] = &[("petstore", "examples/petstore.idl"), ("chat", "examples/chat.idl")];
 
 /// Kills the server when dropped, so a failing check never leaves it running.
 struct Running(Child);
@@ -26,15 +43,60 @@ impl Drop for Running {
 
 pub fn servers(ctx: &Ctx) -> Result {
     let tools = tools::ensure(ctx)?;
-    ctx::run(&mut ctx.cargo(&["build", "-p", "petstore-server"]))?;
-    let binary = ctx.target_dir().join("debug").join("petstore-server");
+    ctx::run(&mut ctx.cargo(&["build", "-p", "petstore-server", "-p", "chat-server"]))?;
+    note("building omniface (debug; nothing to do after the cli step)");
+    let omniface = ctx.build_omniface(false)?;
+    let (_petstore, petstore) = start(ctx, "petstore-server")?;
+    let (_chat, chat) = start(ctx, "chat-server")?;
+    let clients = ctx.root.join("xtask").join("clients");
+
+    run_limited(
+        Command::new(tools.venv_bin("python"))
+            .arg(clients.join("petstore.py"))
+            .arg(&petstore),
+        Duration::from_secs(300),
+    )?;
+
+    let (stubs, proto_dirs) = grpc_stubs(ctx, &omniface, &tools)?;
+    let proto_dirs = std::env::join_paths(&proto_dirs).map_err(|e| format!("cannot join the proto folders: {e}"))?;
+    run_limited(
+        Command::new(tools.venv_bin("python"))
+            .arg(clients.join("grpc_clients.py"))
+            .arg(&stubs)
+            .arg(proto_dirs)
+            .args([&petstore, &chat])
+            .arg(tools.npm_bin("buf"))
+            .current_dir(&ctx.root),
+        Duration::from_secs(300),
+    )?;
+
+    // Schemathesis with its default checks against the served OpenAPI document. The SSE paths
+    // (event streams, `watch_pets`) never end, so a request/response fuzzer cannot judge them; the
+    // Rust and Python clients above cover them. Hooks teach it NDJSON request bodies.
+    run_limited(
+        Command::new(tools.venv_bin("schemathesis"))
+            .env("SCHEMATHESIS_HOOKS", clients.join("schemathesis_hooks.py"))
+            .arg("--config-file")
+            .arg(clients.join("schemathesis.toml"))
+            .args(["run", &format!("{petstore}/openapi.json"), "--url", &petstore])
+            .args(["--max-examples", "30", "--request-timeout", "5", "--seed", "1"])
+            .args(["--exclude-path-regex", "/events/|/watch-pets$"])
+            .args(["--header", "Authorization: Bearer admin-token"]),
+        Duration::from_secs(900),
+    )
+}
+
+/// Starts the debug binary `name` (already built) on a free port of 127.0.0.1 and waits until it
+/// accepts connections; returns its guard and its base URL.
+fn start(ctx: &Ctx, name: &str) -> Result<(Running, String)> {
+    let binary = ctx.target_dir().join("debug").join(name);
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .map_err(|e| format!("cannot find a free port: {e}"))?
         .port();
     let address = format!("127.0.0.1:{port}");
     note(&format!("starting {} --listen {address}", ctx.rel(&binary)));
-    let _server = Running(
+    let server = Running(
         Command::new(&binary)
             .args(["--listen", &address])
             .stdout(Stdio::null())
@@ -44,28 +106,83 @@ pub fn servers(ctx: &Ctx) -> Result {
     let started = Instant::now();
     while TcpStream::connect(&address).is_err() {
         if started.elapsed() > Duration::from_secs(30) {
-            return Err(format!("petstore-server did not listen on {address} within 30 s"));
+            return Err(format!("{name} did not listen on {address} within 30 s"));
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let clients = ctx.root.join("xtask").join("clients");
-    let base = format!("http://{address}");
-    ctx::run(
-        Command::new(tools.venv_bin("python"))
-            .arg(clients.join("petstore.py"))
-            .arg(&base),
-    )?;
-    // Schemathesis with its default checks against the served OpenAPI document. The SSE paths
-    // (event streams, `watch_pets`) never end, so a request/response fuzzer cannot judge them; the
-    // Rust and Python clients above cover them. Hooks teach it NDJSON request bodies.
-    ctx::run(
-        Command::new(tools.venv_bin("schemathesis"))
-            .env("SCHEMATHESIS_HOOKS", clients.join("schemathesis_hooks.py"))
-            .arg("--config-file")
-            .arg(clients.join("schemathesis.toml"))
-            .args(["run", &format!("{base}/openapi.json"), "--url", &base])
-            .args(["--max-examples", "30", "--request-timeout", "5", "--seed", "1"])
-            .args(["--exclude-path-regex", "/events/|/watch-pets$"])
-            .args(["--header", "Authorization: Bearer admin-token"]),
-    )
+    Ok((server, format!("http://{address}")))
+}
+
+/// Generates the `.proto` files of [`GRPC_EXAMPLES`] with `omniface generate --target proto` and
+/// compiles them into Python stubs with grpcio-tools' protoc (which brings the well-known types).
+/// Returns the stubs folder and the proto folders. Starts from empty folders every run.
+fn grpc_stubs(ctx: &Ctx, omniface: &Path, tools: &Tools) -> Result<(PathBuf, Vec<PathBuf>)> {
+    let dir = ctx.fresh_dir("xtask/grpc")?;
+    let stubs = dir.join("python");
+    std::fs::create_dir_all(&stubs).map_err(|e| format!("cannot create {}: {e}", ctx.rel(&stubs)))?;
+    note(&format!(
+        "gRPC: the .proto files omniface generates, compiled by grpcio-tools into Python stubs in {}",
+        ctx.rel(&stubs)
+    ));
+    let mut proto_dirs = Vec::new();
+    for (name, idl) in GRPC_EXAMPLES {
+        let out = dir.join(name);
+        ctx::run(
+            Command::new(omniface)
+                .args(["generate", idl, "--target", "proto", "--out"])
+                .arg(&out)
+                .current_dir(&ctx.root),
+        )?;
+        let proto = out.join("proto");
+        let files: Vec<PathBuf> = read_tree(&proto)?
+            .into_keys()
+            .filter(|path| path.extension().is_some_and(|ext| ext == "proto"))
+            .collect();
+        if files.is_empty() {
+            return Err(format!(
+                "`omniface generate {idl} --target proto` wrote no .proto file under {}",
+                ctx.rel(&proto)
+            ));
+        }
+        ctx::run(
+            Command::new(tools.venv_bin("python"))
+                .args(["-m", "grpc_tools.protoc"])
+                .arg("-I.")
+                .arg(format!("--python_out={}", stubs.display()))
+                .arg(format!("--grpc_python_out={}", stubs.display()))
+                .args(&files)
+                .current_dir(&proto),
+        )?;
+        proto_dirs.push(proto);
+    }
+    Ok((stubs, proto_dirs))
+}
+
+/// Runs `cmd` with the terminal as its output, like [`ctx::run`], but stops it after `limit`.
+fn run_limited(cmd: &mut Command, limit: Duration) -> Result {
+    note(&format!("$ {}   (at most {} s)", describe(cmd), limit.as_secs()));
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot run `{}`: {e}", describe(cmd)))?;
+    let started = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => return Ok(()),
+            Ok(Some(status)) => {
+                return Err(format!("`{}` failed ({status}); its output is above", describe(cmd)));
+            }
+            Ok(None) if started.elapsed() > limit => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "`{}` did not finish within {} s and was stopped; its output is above",
+                    describe(cmd),
+                    limit.as_secs()
+                ));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(50)),
+            Err(e) => return Err(format!("cannot wait for `{}`: {e}", describe(cmd))),
+        }
+    }
 }

@@ -1,4 +1,4 @@
-//! The external tools the `artifacts` step runs, installed on demand into `<workspace>/.tools/`
+//! The external tools the `artifacts` and `servers` steps run, installed on demand into `<workspace>/.tools/`
 //! (gitignored):
 //!
 //! - `.tools/node`: npm packages, `npm install --prefix .tools/node` at pinned versions;
@@ -27,10 +27,19 @@ const NPM_PACKAGES: &[&str] = &[
     "graphql@16.15.0",
 ];
 
-/// PyPI packages, pinned (their own dependencies are left to pip).
+/// PyPI packages, pinned (their own dependencies are left to pip). The gRPC ones serve the
+/// `servers` step: `grpcio-tools` compiles the generated `.proto` into Python stubs (it bundles
+/// protoc and the well-known types), `grpcio` calls the running server with them, `grpcio-status`
+/// and `googleapis-common-protos` decode the `google.rpc.Status` details of its errors, and
+/// `grpcio-health-checking` holds the `grpc.health.v1` stubs.
 const PIP_PACKAGES: &[&str] = &[
+    "googleapis-common-protos==1.76.0",
     "gql==4.4.0",
     "graphql-core==3.3.2",
+    "grpcio==1.85.1",
+    "grpcio-health-checking==1.85.1",
+    "grpcio-status==1.85.1",
+    "grpcio-tools==1.85.1",
     "httpx==0.28.1",
     "httpx-sse==0.4.3",
     "openapi-spec-validator==0.9.0",
