@@ -90,6 +90,10 @@ async fn method_not_allowed() -> Response {
 
 /// The 404 for any path no protocol serves.
 pub(crate) async fn not_found(request: Request) -> Response {
+    // A gRPC client gets gRPC's answer for a service this server does not have.
+    if crate::grpc::is_grpc(request.headers()) {
+        return crate::grpc::unimplemented(request).await;
+    }
     problem_response(
         &Error::not_found(format!("nothing is served at {}", request.uri().path())),
         None,

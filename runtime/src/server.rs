@@ -130,6 +130,8 @@ pub struct Server {
     services: Vec<Arc<dyn Handler>>,
     authenticator: Option<Arc<dyn Authenticator>>,
     limits: Limits,
+    /// Where gRPC is served when not on the HTTP port.
+    grpc_address: Option<String>,
 }
 
 impl Server {
@@ -153,21 +155,47 @@ impl Server {
         self
     }
 
-    /// The axum router serving every protocol, to mount beside your own routes.
+    /// Serves gRPC (with gRPC-Web, reflection and health) on its own address instead of beside
+    /// the HTTP protocols, for deployments that route or scale gRPC separately.
+    pub fn grpc_on(mut self, address: impl Into<String>) -> Server {
+        self.grpc_address = Some(address.into());
+        self
+    }
+
+    /// The axum router serving every protocol, to mount beside your own routes. gRPC is part of
+    /// it unless [`Server::grpc_on`] moved it to its own address.
     pub fn router(self) -> Router {
-        let app = Arc::new(App {
+        let separate_grpc = self.grpc_address.is_some();
+        let app = self.app();
+        let router = Server::http_router(&app);
+        if separate_grpc {
+            router
+        } else {
+            router.merge(crate::grpc::routes(&app))
+        }
+    }
+
+    /// The router of gRPC alone (what [`Server::grpc_on`] serves).
+    pub fn grpc_router(self) -> Router {
+        crate::grpc::routes(&self.app())
+    }
+
+    fn app(self) -> Arc<App> {
+        Arc::new(App {
             services: self.services,
             authenticator: self.authenticator,
             limits: self.limits,
-        });
-        crate::rest::routes(&app)
-            .merge(crate::events_http::routes(&app))
-            .merge(crate::jsonrpc::routes(&app))
-            .merge(crate::ws::routes(&app))
-            .merge(crate::soap::routes(&app))
-            .merge(crate::graphql::routes(&app))
-            .merge(crate::documents::routes(&app))
-            .merge(crate::grpc::routes(&app))
+        })
+    }
+
+    fn http_router(app: &Arc<App>) -> Router {
+        crate::rest::routes(app)
+            .merge(crate::events_http::routes(app))
+            .merge(crate::jsonrpc::routes(app))
+            .merge(crate::ws::routes(app))
+            .merge(crate::soap::routes(app))
+            .merge(crate::graphql::routes(app))
+            .merge(crate::documents::routes(app))
             .fallback(crate::rest::not_found)
     }
 
@@ -197,8 +225,12 @@ impl Server {
         if first.is_some() {
             lines.push(format!("GraphQL      {base}/graphql  (GraphiQL on GET; subscriptions over graphql-transport-ws at {base}/graphql/ws; SDL at {base}/schema.graphql)"));
             lines.push(format!("JSON-RPC 2.0 {base}/rpc  (OpenRPC at {base}/openrpc.json)"));
+            let grpc_base = match &self.grpc_address {
+                Some(address) => format!("http://{address}"),
+                None => base.to_string(),
+            };
             lines.push(format!(
-                "gRPC         {base}  (HTTP/2 cleartext and gRPC-Web; reflection and health; .proto at {base}/schema.proto)"
+                "gRPC         {grpc_base}  (HTTP/2 cleartext and gRPC-Web; reflection and health; .proto at {base}/schema.proto)"
             ));
             let ws_base = base.replacen("http", "ws", 1);
             lines.push(format!(
@@ -221,6 +253,25 @@ impl Server {
         for line in self.endpoints(&format!("http://{address}")) {
             println!("{line}");
         }
-        axum::serve(listener, self.router()).await
+        match self.grpc_address.clone() {
+            None => axum::serve(listener, self.router()).await,
+            Some(grpc_address) => {
+                let grpc_listener = tokio::net::TcpListener::bind(grpc_address.as_str()).await?;
+                self.serve_split(listener, grpc_listener).await
+            }
+        }
+    }
+
+    /// Serves the HTTP protocols on `http` and gRPC on `grpc` (bound listeners, so tests can use
+    /// port 0), one implementation behind both.
+    pub async fn serve_split(
+        self,
+        http: tokio::net::TcpListener,
+        grpc: tokio::net::TcpListener,
+    ) -> std::io::Result<()> {
+        let app = self.app();
+        let http = axum::serve(http, Server::http_router(&app));
+        let grpc = axum::serve(grpc, crate::grpc::routes(&app));
+        tokio::try_join!(async { http.await }, async { grpc.await }).map(drop)
     }
 }

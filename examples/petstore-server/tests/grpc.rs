@@ -594,3 +594,32 @@ async fn required_enums_and_messages_must_be_set() {
         .unwrap_err();
     assert_eq!(omniface::grpc::violations(&status)[0].field, "pet.name");
 }
+
+#[tokio::test]
+async fn grpc_on_its_own_port() {
+    let http = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let grpc = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let (http_base, grpc_base) = (
+        format!("http://{}", http.local_addr().unwrap()),
+        format!("http://{}", grpc.local_addr().unwrap()),
+    );
+    let (store, events) = Store::new();
+    let server = omniface::Server::new()
+        .authenticator(demo_authenticator())
+        .service(PetStoreServer::with_events(store, events));
+    tokio::spawn(server.serve_split(http, grpc));
+
+    let mut user = client(&grpc_base, Some("user-token")).await;
+    let rex = create(&mut user, "Rex").await;
+    // The HTTP port serves the same store, and no gRPC.
+    let rest: Value = reqwest::get(format!("{http_base}/pets/{}", rex.id))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rest["name"], "Rex");
+    let mut wrong_port = client(&http_base, None).await;
+    let status = wrong_port.get_pet(GetPetRequest { id: rex.id }).await.unwrap_err();
+    assert_eq!(status.code(), Code::Unimplemented, "{status:?}");
+}

@@ -377,7 +377,14 @@ impl Decoder for RawCodec {
     }
 }
 
-async fn unimplemented(request: HttpRequest) -> HttpResponse {
+/// Whether a request is gRPC or gRPC-Web, by its content type.
+pub(crate) fn is_grpc(headers: &HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/grpc"))
+}
+
+pub(crate) async fn unimplemented(request: HttpRequest) -> HttpResponse {
     let status = Status::unimplemented(format!("no rpc {} in this service", request.uri().path()));
     status.into_http::<axum::body::Body>().into_response()
 }
