@@ -732,7 +732,7 @@ def main():
     group("pet store: buf curl through server reflection", buf_curl, ps, tom)
     group("chat: every rpc, the bidirectional Chat stream", chat)
     if failures:
-        print(f"\n{len(failures)} group(s) failed:", flush=True)
+        print(f"\n{len(failures)} group(s) failed ({COUNT} checks run in {time.monotonic() - started:.1f} s):", flush=True)
         for failure in failures:
             print(f"  {failure}", flush=True)
         raise SystemExit(1)
