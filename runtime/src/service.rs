@@ -263,16 +263,22 @@ impl Input {
 }
 
 fn decode_error(error: serde_path_to_error::Error<serde_json::Error>) -> Error {
-    let field = error.path().to_string();
+    let path = error.path().to_string();
+    let path = if path == "." { String::new() } else { path };
     let message = error.inner().to_string();
-    let constraint = if message.starts_with("missing field") {
-        "required"
-    } else {
-        "type"
-    };
     let message = message.split(" at line ").next().unwrap_or(&message).to_string();
+    // serde names the object that lacks a member; the violation names the member itself, as the
+    // protobuf reader does (`pet.species`, not `pet`).
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.strip_suffix('`'));
+    let (field, constraint) = match missing {
+        Some(member) if path.is_empty() => (member.to_string(), "required"),
+        Some(member) => (format!("{path}.{member}"), "required"),
+        None => (path, "type"),
+    };
     Error::validation(vec![Violation {
-        field: if field == "." { String::new() } else { field },
+        field,
         constraint: constraint.to_string(),
         message,
     }])
