@@ -6,7 +6,7 @@
 //! 10,000 structs each holding the next (deep recursion), and an empty file (what the process
 //! costs with nothing to do). Each must compile with no errors, or the benchmark fails.
 //!
-//! Three sections:
+//! Four sections:
 //!
 //! 1. `omniface check FILE` on each input (parse and check only).
 //! 2. Spec artifacts: `omniface generate FILE --target openapi,proto,graphql,wsdl,asyncapi,openrpc`
@@ -21,7 +21,12 @@
 //!    adapters) beside a hand-written axum / async-graphql equivalent of the same two methods,
 //!    loaded with `wrk` (REST, JSON-RPC, GraphQL, SOAP) and `ws-load` (WebSocket).
 //!
-//! `--only specs` runs sections 1 and 2, `--only protocols` section 3.
+//! 4. gRPC under load ([`grpc`]): `grpc-generated` (the benchmark IDL served by the runtime)
+//!    beside `grpc-handwritten` (tonic), unary and server streaming, loaded with `h2load` and
+//!    `grpc-load`.
+//!
+//! `--only specs` runs sections 1 and 2, `--only protocols` section 3, `--only grpc` section 4;
+//! `--load-seconds` and `--load-rounds` apply to sections 3 and 4.
 //!
 //! All times are wall times of the whole process. In section 1 the peak RSS comes from one more
 //! run under `/usr/bin/time -f %M`; in section 2 every timed run is under `/usr/bin/time` (about
@@ -30,6 +35,7 @@
 //! The report is printed and written to `target/bench/results.md`.
 
 mod external;
+mod grpc;
 mod protocols;
 
 use std::path::{Path, PathBuf};
@@ -67,7 +73,9 @@ struct Options {
     specs: bool,
     /// Section 3 (HTTP-family protocols under load).
     protocols: bool,
-    /// Section 3: seconds of each timed load run, and runs per server and call.
+    /// Section 4 (gRPC under load).
+    grpc: bool,
+    /// Sections 3 and 4: seconds of each timed load run, and runs per server and call.
     load_seconds: u64,
     load_rounds: usize,
 }
@@ -81,6 +89,7 @@ fn parse_options(args: &[String]) -> Result<Options> {
         typespec: true,
         specs: true,
         protocols: true,
+        grpc: true,
         load_seconds: 10,
         load_rounds: 2,
     };
@@ -88,11 +97,13 @@ fn parse_options(args: &[String]) -> Result<Options> {
     while let Some(arg) = args.next() {
         let slot = match arg.as_str() {
             "--only" => {
-                match args.next().map(String::as_str) {
-                    Some("specs") => options.protocols = false,
-                    Some("protocols") => options.specs = false,
-                    _ => return Err("`--only` needs `specs` or `protocols`".into()),
+                let only = args.next().map(String::as_str);
+                if !matches!(only, Some("specs" | "protocols" | "grpc")) {
+                    return Err("`--only` needs `specs`, `protocols` or `grpc`".into());
                 }
+                options.specs = only == Some("specs");
+                options.protocols = only == Some("protocols");
+                options.grpc = only == Some("grpc");
                 continue;
             }
             "--load-seconds" => {
@@ -114,7 +125,7 @@ fn parse_options(args: &[String]) -> Result<Options> {
             }
             other => {
                 return Err(format!(
-                    "unknown bench option `{other}` (known: --only specs|protocols, --runs N, --warmup N, \
+                    "unknown bench option `{other}` (known: --only specs|protocols|grpc, --runs N, --warmup N, \
                      --generate-runs N, --typespec-runs N, --no-typespec, --load-seconds N, --load-rounds N)"
                 ));
             }
@@ -218,6 +229,16 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result {
             rounds: options.load_rounds,
         };
         report.push_str(&protocols::run(ctx, &load)?);
+    }
+    if options.grpc {
+        if !report.is_empty() {
+            report.push('\n');
+        }
+        let load = grpc::Options {
+            seconds: options.load_seconds,
+            rounds: options.load_rounds,
+        };
+        report.push_str(&grpc::run(ctx, &load)?);
     }
     step("results");
     println!("\n{report}");
