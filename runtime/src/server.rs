@@ -254,7 +254,7 @@ impl Server {
             println!("{line}");
         }
         match self.grpc_address.clone() {
-            None => axum::serve(listener, self.router()).await,
+            None => axum::serve(no_delay(listener), self.router()).await,
             Some(grpc_address) => {
                 let grpc_listener = tokio::net::TcpListener::bind(grpc_address.as_str()).await?;
                 self.serve_split(listener, grpc_listener).await
@@ -270,8 +270,23 @@ impl Server {
         grpc: tokio::net::TcpListener,
     ) -> std::io::Result<()> {
         let app = self.app();
-        let http = axum::serve(http, Server::http_router(&app));
-        let grpc = axum::serve(grpc, crate::grpc::routes(&app));
+        let http = axum::serve(no_delay(http), Server::http_router(&app));
+        let grpc = axum::serve(no_delay(grpc), crate::grpc::routes(&app));
         tokio::try_join!(async { http.await }, async { grpc.await }).map(drop)
     }
+}
+
+/// Sends small responses and stream frames at once: without `TCP_NODELAY`, Nagle's algorithm
+/// holds a small write back until the previous one is acknowledged, which with delayed ACKs
+/// stalls request/response traffic on a kept-alive connection by tens of milliseconds (tonic's
+/// own server sets it for the same reason).
+fn no_delay(
+    listener: tokio::net::TcpListener,
+) -> impl axum::serve::Listener<Io = tokio::net::TcpStream, Addr = SocketAddr> {
+    use axum::serve::ListenerExt;
+    listener.tap_io(|stream| {
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::trace!("cannot set TCP_NODELAY: {error}");
+        }
+    })
 }
