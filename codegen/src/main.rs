@@ -34,12 +34,12 @@ enum Command {
     },
     /// Generate artifacts for the given files.
     #[command(
-        after_help = "Targets: model, openapi, proto, graphql, wsdl, asyncapi, openrpc, or all.\nEach target writes into its own folder under --out.\n\nExample:\n  omniface generate examples/petstore.idl --target all --out out/"
+        after_help = "Targets: model, openapi, proto, graphql, wsdl, asyncapi, openrpc, or all (those seven).\nidl writes the model back as canonical .idl files, one per package (not part of all).\nEach target writes into its own folder under --out.\n\nExamples:\n  omniface generate examples/petstore.idl --target all --out out/\n  omniface generate examples/petstore.idl --target idl --out out/   # out/idl/acme.pets.v1.idl, …"
     )]
     Generate {
         #[command(flatten)]
         input: Input,
-        /// Targets to generate, comma separated, or `all`.
+        /// Targets to generate, comma separated, or `all`; `idl` writes the model back as `.idl`.
         #[arg(long, short, value_delimiter = ',', required = true, value_name = "TARGET")]
         target: Vec<String>,
         /// Output directory; each target gets a folder in it.
@@ -174,7 +174,7 @@ fn generate(input: &Input, names: &[String], out: &std::path::Path, options: &ta
         match Target::from_name(name) {
             Some(target) => chosen.push(target),
             None => {
-                let known: Vec<&str> = Target::ALL.iter().map(|t| t.name()).collect();
+                let known: Vec<&str> = Target::ALL.iter().chain([&Target::Idl]).map(|t| t.name()).collect();
                 return usage_error(&format!(
                     "unknown target `{name}`; known targets: {}, all",
                     known.join(", ")

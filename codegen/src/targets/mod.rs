@@ -6,6 +6,7 @@
 
 mod asyncapi;
 mod graphql;
+mod idl;
 pub mod json_schema;
 mod model_json;
 mod openapi;
@@ -46,6 +47,9 @@ pub enum Target {
     /// Rust types, service traits and server glue for the `omniface` runtime. Not part of
     /// [`Target::ALL`] (the spec artifacts); build scripts ask for it explicitly.
     Rust,
+    /// The model written back as canonical `.idl` files, one per package, for moving between the
+    /// front ends. Not part of [`Target::ALL`] either: it is a source, not an artifact.
+    Idl,
 }
 
 /// OpenAPI major.minor to write.
@@ -84,6 +88,7 @@ impl Target {
             Target::Asyncapi => "asyncapi",
             Target::Openrpc => "openrpc",
             Target::Rust => "rust",
+            Target::Idl => "idl",
         }
     }
 
@@ -91,7 +96,7 @@ impl Target {
         Target::ALL
             .iter()
             .copied()
-            .chain([Target::Rust])
+            .chain([Target::Rust, Target::Idl])
             .find(|t| t.name() == name)
     }
 
@@ -106,6 +111,7 @@ impl Target {
             Target::Asyncapi => asyncapi::generate(model),
             Target::Openrpc => openrpc::generate(model),
             Target::Rust => rust::generate(model),
+            Target::Idl => idl::generate(model),
         };
         files
             .into_iter()
