@@ -27,7 +27,9 @@ pub struct Credentials {
 }
 
 impl Credentials {
-    /// Reads `Authorization` and every header into `api_keys` candidates.
+    /// Reads `Authorization`. API-key headers are not copied: [`authorize`] looks them up in the
+    /// request's headers only when a scheme asks for one, so a call without API-key auth pays
+    /// nothing for the headers it carries.
     pub fn from_headers(headers: &axum::http::HeaderMap) -> Credentials {
         let mut credentials = Credentials::default();
         if let Some(value) = headers
@@ -35,13 +37,6 @@ impl Credentials {
             .and_then(|v| v.to_str().ok())
         {
             credentials.set_authorization(value);
-        }
-        for (name, value) in headers {
-            if let Ok(value) = value.to_str() {
-                credentials
-                    .api_keys
-                    .insert(format!("header:{}", name.as_str()), value.to_string());
-            }
         }
         credentials
     }
