@@ -58,6 +58,7 @@ macro_rules! include_service {
 /// What generated code needs; not part of the public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use bytes::BufMut;
     pub use omniface_model::Model;
     pub use regex::Regex;
     pub use serde;

@@ -15,6 +15,8 @@
 
 use std::collections::BTreeMap;
 
+use bytes::BufMut;
+
 use crate::error::{Error, Violation};
 use crate::wire::{Bytes, Decimal, Duration, Timestamp};
 
@@ -100,12 +102,12 @@ impl From<DecodeError> for Error {
 // Wire primitives
 
 #[inline]
-pub fn encode_varint(mut value: u64, buf: &mut Vec<u8>) {
+pub fn encode_varint<B: BufMut>(mut value: u64, buf: &mut B) {
     while value >= 0x80 {
-        buf.push((value as u8) | 0x80);
+        buf.put_u8((value as u8) | 0x80);
         value >>= 7;
     }
-    buf.push(value as u8);
+    buf.put_u8(value as u8);
 }
 
 #[inline]
@@ -131,7 +133,7 @@ pub fn decode_varint(buf: &mut &[u8]) -> Result<u64, DecodeError> {
 }
 
 #[inline]
-pub fn encode_key(tag: u32, wire_type: WireType, buf: &mut Vec<u8>) {
+pub fn encode_key<B: BufMut>(tag: u32, wire_type: WireType, buf: &mut B) {
     encode_varint(u64::from(tag << 3 | wire_type as u32), buf);
 }
 
@@ -209,14 +211,14 @@ pub trait Value: Sized {
 
     /// proto3 leaves a plain field out when it holds this (zero, empty).
     fn is_default(&self) -> bool;
-    fn encode_value(&self, buf: &mut Vec<u8>);
+    fn encode_value<B: BufMut>(&self, buf: &mut B);
     fn value_len(&self) -> usize;
     fn decode_value(buf: &mut &[u8], depth: u32) -> Result<Self, DecodeError>;
     /// The value of a plain field that is not on the wire; `None` when it must be there.
     fn absent() -> Option<Self>;
 
     /// A message's fields, unframed: how a struct travels as a whole rpc message.
-    fn encode_body(&self, _buf: &mut Vec<u8>) {
+    fn encode_body<B: BufMut>(&self, _buf: &mut B) {
         unreachable!("only messages travel as a whole rpc message")
     }
 
@@ -229,7 +231,7 @@ pub trait Value: Sized {
 /// (repeated) or `BTreeMap` (map).
 pub trait Field: Sized {
     /// Writes the field with number `tag`, unless proto3 leaves it out.
-    fn encode_field(&self, tag: u32, buf: &mut Vec<u8>);
+    fn encode_field<B: BufMut>(&self, tag: u32, buf: &mut B);
     fn field_len(&self, tag: u32) -> usize;
     /// Reads one occurrence of the field into `slot`.
     fn merge(slot: &mut Option<Self>, wire_type: WireType, buf: &mut &[u8], depth: u32) -> Result<(), DecodeError>;
@@ -261,7 +263,7 @@ pub fn finish<T: Field>(slot: Option<T>, name: &str) -> Result<T, DecodeError> {
 
 /// Writes a value with its key even when it is the default (oneof members, map entries).
 #[inline]
-pub fn encode_value_field<T: Value>(value: &T, tag: u32, buf: &mut Vec<u8>) {
+pub fn encode_value_field<T: Value, B: BufMut>(value: &T, tag: u32, buf: &mut B) {
     encode_key(tag, T::WIRE_TYPE, buf);
     value.encode_value(buf);
 }
@@ -273,7 +275,7 @@ pub fn value_field_len<T: Value>(value: &T, tag: u32) -> usize {
 
 impl<T: Value> Field for T {
     #[inline]
-    fn encode_field(&self, tag: u32, buf: &mut Vec<u8>) {
+    fn encode_field<B: BufMut>(&self, tag: u32, buf: &mut B) {
         if !self.is_default() {
             encode_value_field(self, tag, buf);
         }
@@ -302,7 +304,7 @@ impl<T: Value> Field for T {
 
 impl<T: Value> Field for Option<T> {
     #[inline]
-    fn encode_field(&self, tag: u32, buf: &mut Vec<u8>) {
+    fn encode_field<B: BufMut>(&self, tag: u32, buf: &mut B) {
         if let Some(value) = self {
             encode_value_field(value, tag, buf);
         }
@@ -330,7 +332,7 @@ impl<T: Value> Field for Option<T> {
 }
 
 impl<T: Value> Field for Vec<T> {
-    fn encode_field(&self, tag: u32, buf: &mut Vec<u8>) {
+    fn encode_field<B: BufMut>(&self, tag: u32, buf: &mut B) {
         if self.is_empty() {
             return;
         }
@@ -381,7 +383,7 @@ impl<T: Value> Field for Vec<T> {
 }
 
 impl<K: Value + Ord, V: Value> Field for BTreeMap<K, V> {
-    fn encode_field(&self, tag: u32, buf: &mut Vec<u8>) {
+    fn encode_field<B: BufMut>(&self, tag: u32, buf: &mut B) {
         for (key, value) in self {
             encode_key(tag, WireType::Len, buf);
             encode_varint((value_field_len(key, 1) + value_field_len(value, 2)) as u64, buf);
@@ -429,7 +431,7 @@ impl<T: Value> Value for Box<T> {
         (**self).is_default()
     }
 
-    fn encode_value(&self, buf: &mut Vec<u8>) {
+    fn encode_value<B: BufMut>(&self, buf: &mut B) {
         (**self).encode_value(buf)
     }
 
@@ -458,7 +460,7 @@ macro_rules! varint_value {
             }
 
             #[inline]
-            fn encode_value(&self, buf: &mut Vec<u8>) {
+            fn encode_value<B: BufMut>(&self, buf: &mut B) {
                 let $v = *self;
                 encode_varint($to_wire, buf)
             }
@@ -503,8 +505,8 @@ macro_rules! fixed_value {
             }
 
             #[inline]
-            fn encode_value(&self, buf: &mut Vec<u8>) {
-                buf.extend_from_slice(&self.to_le_bytes())
+            fn encode_value<B: BufMut>(&self, buf: &mut B) {
+                buf.put_slice(&self.to_le_bytes())
             }
 
             #[inline]
@@ -539,9 +541,9 @@ impl Value for String {
     }
 
     #[inline]
-    fn encode_value(&self, buf: &mut Vec<u8>) {
+    fn encode_value<B: BufMut>(&self, buf: &mut B) {
         encode_varint(self.len() as u64, buf);
-        buf.extend_from_slice(self.as_bytes());
+        buf.put_slice(self.as_bytes());
     }
 
     #[inline]
@@ -570,9 +572,9 @@ impl Value for Bytes {
         self.0.is_empty()
     }
 
-    fn encode_value(&self, buf: &mut Vec<u8>) {
+    fn encode_value<B: BufMut>(&self, buf: &mut B) {
         encode_varint(self.0.len() as u64, buf);
-        buf.extend_from_slice(&self.0);
+        buf.put_slice(&self.0);
     }
 
     fn value_len(&self) -> usize {
@@ -598,7 +600,7 @@ macro_rules! string_value {
                 false
             }
 
-            fn encode_value(&self, buf: &mut Vec<u8>) {
+            fn encode_value<B: BufMut>(&self, buf: &mut B) {
                 self.to_string().encode_value(buf)
             }
 
@@ -635,7 +637,7 @@ macro_rules! seconds_nanos_value {
                 false
             }
 
-            fn encode_value(&self, buf: &mut Vec<u8>) {
+            fn encode_value<B: BufMut>(&self, buf: &mut B) {
                 encode_varint(self.encode_body_len() as u64, buf);
                 self.encode_body(buf);
             }
@@ -653,7 +655,7 @@ macro_rules! seconds_nanos_value {
                 None
             }
 
-            fn encode_body(&self, buf: &mut Vec<u8>) {
+            fn encode_body<B: BufMut>(&self, buf: &mut B) {
                 self.seconds.encode_field(1, buf);
                 (self.nanos as $nanos).encode_field(2, buf);
             }
@@ -704,7 +706,7 @@ seconds_nanos_value!(Duration, i32, |d| {
 /// A struct, error, union or request as a protobuf message. Generated code implements this and
 /// then [`crate::impl_proto_message!`] makes the type a [`Value`].
 pub trait Message: Sized {
-    fn encode_fields(&self, buf: &mut Vec<u8>);
+    fn encode_fields<B: BufMut>(&self, buf: &mut B);
     fn fields_len(&self) -> usize;
     fn decode_fields(buf: &[u8], depth: u32) -> Result<Self, DecodeError>;
 
@@ -730,7 +732,7 @@ pub fn decode_nested<T: Message>(buf: &mut &[u8], depth: u32) -> Result<T, Decod
 
 /// The empty message: what a method returning nothing answers.
 impl Message for () {
-    fn encode_fields(&self, _buf: &mut Vec<u8>) {}
+    fn encode_fields<B: BufMut>(&self, _buf: &mut B) {}
 
     fn fields_len(&self) -> usize {
         0
@@ -758,7 +760,7 @@ macro_rules! impl_proto_message {
                 false
             }
 
-            fn encode_value(&self, buf: &mut ::std::vec::Vec<u8>) {
+            fn encode_value<B: $crate::__private::BufMut>(&self, buf: &mut B) {
                 $crate::proto::encode_varint($crate::proto::Message::fields_len(self) as u64, buf);
                 $crate::proto::Message::encode_fields(self, buf);
             }
@@ -776,7 +778,7 @@ macro_rules! impl_proto_message {
                 ::std::option::Option::None
             }
 
-            fn encode_body(&self, buf: &mut ::std::vec::Vec<u8>) {
+            fn encode_body<B: $crate::__private::BufMut>(&self, buf: &mut B) {
                 $crate::proto::Message::encode_fields(self, buf)
             }
 
@@ -799,7 +801,7 @@ macro_rules! impl_proto_enum {
                 false
             }
 
-            fn encode_value(&self, buf: &mut ::std::vec::Vec<u8>) {
+            fn encode_value<B: $crate::__private::BufMut>(&self, buf: &mut B) {
                 $crate::proto::Value::encode_value(&$crate::proto::Enum::number(self), buf)
             }
 
@@ -831,7 +833,7 @@ pub fn decode_enum<T: Enum>(buf: &mut &[u8], depth: u32) -> Result<T, DecodeErro
 pub use omniface_model::bindings::GrpcCarrier as Carrier;
 
 /// Encodes a value as an rpc message: the message itself, or wrapped in field `field`.
-pub fn encode_carried<T: Value>(value: &T, carrier: Carrier, buf: &mut Vec<u8>) {
+pub fn encode_carried<T: Value, B: BufMut>(value: &T, carrier: Carrier, buf: &mut B) {
     match carrier {
         Carrier::Message => value.encode_body(buf),
         // The wrapper's field is written even when it holds a default, so a reader can tell a

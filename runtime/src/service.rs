@@ -313,8 +313,9 @@ impl<T> Stream for Streaming<T> {
 pub trait Encode: Send + Sync {
     fn to_json(&self) -> Vec<u8>;
     fn to_value(&self) -> Value;
-    /// Appends the value as an rpc message (gRPC), carried as the proto target says.
-    fn to_protobuf(&self, carrier: proto::Carrier, buf: &mut Vec<u8>) -> Result<(), Error>;
+    /// Writes the value as an rpc message (gRPC), carried as the proto target says, straight
+    /// into tonic's frame buffer.
+    fn to_protobuf(&self, carrier: proto::Carrier, buf: &mut tonic::codec::EncodeBuf<'_>) -> Result<(), Error>;
 }
 
 impl<T: Serialize + proto::Value + Send + Sync> Encode for T {
@@ -326,7 +327,7 @@ impl<T: Serialize + proto::Value + Send + Sync> Encode for T {
         serde_json::to_value(self).expect("generated types always serialise")
     }
 
-    fn to_protobuf(&self, carrier: proto::Carrier, buf: &mut Vec<u8>) -> Result<(), Error> {
+    fn to_protobuf(&self, carrier: proto::Carrier, buf: &mut tonic::codec::EncodeBuf<'_>) -> Result<(), Error> {
         proto::encode_carried(self, carrier, buf);
         Ok(())
     }
@@ -344,7 +345,7 @@ impl<T: Serialize + Send + Sync> Encode for JsonOnly<T> {
         serde_json::to_value(&self.0).expect("JSON values always serialise")
     }
 
-    fn to_protobuf(&self, _carrier: proto::Carrier, _buf: &mut Vec<u8>) -> Result<(), Error> {
+    fn to_protobuf(&self, _carrier: proto::Carrier, _buf: &mut tonic::codec::EncodeBuf<'_>) -> Result<(), Error> {
         Err(Error::unimplemented("this value has no protobuf form"))
     }
 }

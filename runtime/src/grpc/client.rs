@@ -18,12 +18,12 @@ use crate::proto::{self, Carrier, DecodeError};
 /// A value that travels as a whole rpc message: a generated type (as its message, or wrapped in
 /// a field) or `()`, the empty message.
 pub trait RpcMessage: Sized + Send + Sync + 'static {
-    fn encode_rpc(&self, carrier: Carrier, buf: &mut Vec<u8>);
+    fn encode_rpc(&self, carrier: Carrier, buf: &mut EncodeBuf<'_>);
     fn decode_rpc(buf: &[u8], carrier: Carrier) -> Result<Self, DecodeError>;
 }
 
 impl<T: proto::Value + Send + Sync + 'static> RpcMessage for T {
-    fn encode_rpc(&self, carrier: Carrier, buf: &mut Vec<u8>) {
+    fn encode_rpc(&self, carrier: Carrier, buf: &mut EncodeBuf<'_>) {
         proto::encode_carried(self, carrier, buf)
     }
 
@@ -33,7 +33,7 @@ impl<T: proto::Value + Send + Sync + 'static> RpcMessage for T {
 }
 
 impl RpcMessage for () {
-    fn encode_rpc(&self, _carrier: Carrier, _buf: &mut Vec<u8>) {}
+    fn encode_rpc(&self, _carrier: Carrier, _buf: &mut EncodeBuf<'_>) {}
 
     fn decode_rpc(_buf: &[u8], _carrier: Carrier) -> Result<Self, DecodeError> {
         Ok(())
@@ -194,9 +194,7 @@ impl<T: RpcMessage> Encoder for MessageEncoder<T> {
     type Error = Status;
 
     fn encode(&mut self, item: T, dst: &mut EncodeBuf<'_>) -> Result<(), Status> {
-        let mut buf = Vec::new();
-        item.encode_rpc(self.0, &mut buf);
-        bytes::BufMut::put_slice(dst, &buf);
+        item.encode_rpc(self.0, dst);
         Ok(())
     }
 }

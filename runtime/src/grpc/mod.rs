@@ -186,24 +186,21 @@ impl Call {
         }
     }
 
-    fn single(&self, output: Output) -> Result<tonic::Response<Bytes>, Status> {
-        let mut buf = Vec::new();
-        match output {
-            Output::Value(value) => value.to_protobuf(self.rpc.response, &mut buf).map_err(|e| status(&e))?,
-            Output::Empty => {}
+    fn single(&self, output: Output) -> Result<tonic::Response<Reply>, Status> {
+        let reply = match output {
+            Output::Value(value) => Reply::Value(value, self.rpc.response),
+            Output::Empty => Reply::Encoded(Bytes::new()),
             Output::Stream(_) => return Err(status(&Error::internal("a unary method returned a stream"))),
-        }
-        Ok(tonic::Response::new(Bytes::from(buf)))
+        };
+        Ok(tonic::Response::new(reply))
     }
 
     fn stream(&self, output: Output) -> Result<tonic::Response<ResponseStream>, Status> {
         let carrier = self.rpc.response;
-        let items: BoxStream<'static, Result<Bytes, Status>> = match output {
-            Output::Stream(items) => Box::pin(items.map(move |item| {
-                let value = item.map_err(|error| status(&error))?;
-                let mut buf = Vec::new();
-                value.to_protobuf(carrier, &mut buf).map_err(|e| status(&e))?;
-                Ok(Bytes::from(buf))
+        let items: BoxStream<'static, Result<Reply, Status>> = match output {
+            Output::Stream(items) => Box::pin(items.map(move |item| match item {
+                Ok(value) => Ok(Reply::Value(value, carrier)),
+                Err(error) => Err(status(&error)),
             })),
             _ => return Err(status(&Error::internal("a streaming method returned a single value"))),
         };
@@ -222,7 +219,7 @@ impl Call {
             .await
             .map_err(|error| status(&error))?;
         let (_, records) = app.services[self.rpc.service].events().stream(event, None);
-        let items = records.map(|record| Ok(record.protobuf.clone()));
+        let items = records.map(|record| Ok(Reply::Encoded(record.protobuf.clone())));
         Ok(tonic::Response::new(ResponseStream::new(
             Box::pin(items),
             self.deadline,
@@ -239,8 +236,8 @@ impl Call {
 }
 
 impl UnaryService<Bytes> for Call {
-    type Response = Bytes;
-    type Future = BoxFuture<'static, Result<tonic::Response<Bytes>, Status>>;
+    type Response = Reply;
+    type Future = BoxFuture<'static, Result<tonic::Response<Reply>, Status>>;
 
     fn call(&mut self, request: tonic::Request<Bytes>) -> Self::Future {
         let call = self.clone();
@@ -253,7 +250,7 @@ impl UnaryService<Bytes> for Call {
 }
 
 impl ServerStreamingService<Bytes> for Call {
-    type Response = Bytes;
+    type Response = Reply;
     type ResponseStream = ResponseStream;
     type Future = BoxFuture<'static, Result<tonic::Response<ResponseStream>, Status>>;
 
@@ -271,8 +268,8 @@ impl ServerStreamingService<Bytes> for Call {
 }
 
 impl ClientStreamingService<Bytes> for Call {
-    type Response = Bytes;
-    type Future = BoxFuture<'static, Result<tonic::Response<Bytes>, Status>>;
+    type Response = Reply;
+    type Future = BoxFuture<'static, Result<tonic::Response<Reply>, Status>>;
 
     fn call(&mut self, request: tonic::Request<tonic::Streaming<Bytes>>) -> Self::Future {
         let call = self.clone();
@@ -285,7 +282,7 @@ impl ClientStreamingService<Bytes> for Call {
 }
 
 impl StreamingService<Bytes> for Call {
-    type Response = Bytes;
+    type Response = Reply;
     type ResponseStream = ResponseStream;
     type Future = BoxFuture<'static, Result<tonic::Response<ResponseStream>, Status>>;
 
@@ -302,13 +299,13 @@ impl StreamingService<Bytes> for Call {
 /// A response stream that ends with `DEADLINE_EXCEEDED` when the call's deadline passes, and
 /// ends after the first error (tonic sends it as the trailers).
 pub(crate) struct ResponseStream {
-    items: BoxStream<'static, Result<Bytes, Status>>,
+    items: BoxStream<'static, Result<Reply, Status>>,
     deadline: Option<Pin<Box<tokio::time::Sleep>>>,
     done: bool,
 }
 
 impl ResponseStream {
-    fn new(items: BoxStream<'static, Result<Bytes, Status>>, deadline: Option<tokio::time::Instant>) -> ResponseStream {
+    fn new(items: BoxStream<'static, Result<Reply, Status>>, deadline: Option<tokio::time::Instant>) -> ResponseStream {
         ResponseStream {
             items,
             deadline: deadline.map(|at| Box::pin(tokio::time::sleep_until(at))),
@@ -318,7 +315,7 @@ impl ResponseStream {
 }
 
 impl Stream for ResponseStream {
-    type Item = Result<Bytes, Status>;
+    type Item = Result<Reply, Status>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Self::Item>> {
         if self.done {
@@ -338,12 +335,20 @@ impl Stream for ResponseStream {
     }
 }
 
-/// Messages pass through as bytes; [`crate::proto`] and the generated types do the encoding.
+/// One message on its way out: a value the generated types encode straight into tonic's frame
+/// buffer, or bytes encoded earlier (an event, encoded once for every subscriber).
+pub(crate) enum Reply {
+    Value(Box<dyn crate::service::Encode>, GrpcCarrier),
+    Encoded(Bytes),
+}
+
+/// Requests pass through as bytes (the handler decodes them into the generated types); replies
+/// are encoded by the generated types themselves.
 #[derive(Clone, Copy, Default)]
 struct RawCodec;
 
 impl Codec for RawCodec {
-    type Encode = Bytes;
+    type Encode = Reply;
     type Decode = Bytes;
     type Encoder = RawCodec;
     type Decoder = RawCodec;
@@ -358,12 +363,17 @@ impl Codec for RawCodec {
 }
 
 impl Encoder for RawCodec {
-    type Item = Bytes;
+    type Item = Reply;
     type Error = Status;
 
-    fn encode(&mut self, item: Bytes, dst: &mut EncodeBuf<'_>) -> Result<(), Status> {
-        bytes::BufMut::put_slice(dst, &item);
-        Ok(())
+    fn encode(&mut self, item: Reply, dst: &mut EncodeBuf<'_>) -> Result<(), Status> {
+        match item {
+            Reply::Value(value, carrier) => value.to_protobuf(carrier, dst).map_err(|error| status(&error)),
+            Reply::Encoded(bytes) => {
+                bytes::BufMut::put_slice(dst, &bytes);
+                Ok(())
+            }
+        }
     }
 }
 

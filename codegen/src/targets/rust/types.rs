@@ -198,7 +198,7 @@ fn message_impl(ident: &Ident, fields: &[Field], numbers: &[u32], default_fns: &
     };
     quote! {
         impl ::omniface::proto::Message for #ident {
-            fn encode_fields(&self, #encode_buf: &mut ::std::vec::Vec<u8>) {
+            fn encode_fields<B: ::omniface::__private::BufMut>(&self, #encode_buf: &mut B) {
                 #(::omniface::proto::Field::encode_field(&self.#names, #tags, buf);)*
             }
 
@@ -631,7 +631,7 @@ fn union_item(scope: &Scope, container: Option<&str>, ident: &Ident, docs: &Docs
             }
         }
         impl ::omniface::proto::Message for #ident {
-            fn encode_fields(&self, buf: &mut ::std::vec::Vec<u8>) {
+            fn encode_fields<B: ::omniface::__private::BufMut>(&self, buf: &mut B) {
                 match self {
                     #(#ident::#variant_idents(value) => ::omniface::proto::encode_value_field(value, #tags, buf),)*
                 }
