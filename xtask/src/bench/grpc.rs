@@ -37,13 +37,13 @@
 //! deadline); the servers are killed when the section ends, whether it succeeds or fails. Only
 //! 127.0.0.1 is used.
 
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use serde_json::Value;
 
+use super::protocols::{Running, process_cpu, start};
 use super::{load_average, machine, thousands, utc_now};
 use crate::Result;
 use crate::ctx::{self, Ctx, describe, note, show_output, step};
@@ -124,20 +124,6 @@ struct Measured {
 
 fn best(runs: &[Run]) -> Option<&Run> {
     runs.iter().max_by(|a, b| a.per_second.total_cmp(&b.per_second))
-}
-
-/// Kills the server when dropped, so that a failure never leaves it running.
-struct Running {
-    child: Child,
-    name: &'static str,
-    address: String,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 struct Binaries {
@@ -225,84 +211,14 @@ pub fn run(ctx: &Ctx, options: &Options) -> Result<String> {
     }))
 }
 
-/// One `cargo build --release` for every server and load client of sections 3 and 4; the gRPC
-/// binaries' paths as cargo reports them.
+/// The gRPC binaries of the one release build shared with the HTTP section.
 fn build(ctx: &Ctx) -> Result<Binaries> {
-    let mut cmd = ctx.cargo(&[
-        "build",
-        "--release",
-        "-p",
-        "petstore-server",
-        "-p",
-        "handwritten-petstore",
-        "--message-format=json-render-diagnostics",
-    ]);
-    cmd.stdout(Stdio::piped()).stderr(Stdio::inherit());
-    note(&format!("$ {}", describe(&cmd)));
-    let output = cmd
-        .output()
-        .map_err(|e| format!("cannot run `{}`: {e}", describe(&cmd)))?;
-    if !output.status.success() {
-        return Err(format!(
-            "`{}` failed ({}); cargo's messages are above",
-            describe(&cmd),
-            output.status
-        ));
-    }
-    let (mut generated, mut handwritten, mut load) = (None, None, None);
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let Ok(message) = serde_json::from_str::<Value>(line) else {
-            continue;
-        };
-        if message["reason"] != "compiler-artifact" {
-            continue;
-        }
-        let Some(exe) = message["executable"].as_str() else {
-            continue;
-        };
-        match message["target"]["name"].as_str() {
-            Some("grpc-generated") => generated = Some(PathBuf::from(exe)),
-            Some("grpc-handwritten") => handwritten = Some(PathBuf::from(exe)),
-            Some("grpc-load") => load = Some(PathBuf::from(exe)),
-            _ => {}
-        }
-    }
-    let missing = |name: &str| format!("`{}` reported no `{name}` executable", describe(&cmd));
+    let executables = super::protocols::release_build(ctx)?;
     Ok(Binaries {
-        generated: generated.ok_or_else(|| missing("grpc-generated"))?,
-        handwritten: handwritten.ok_or_else(|| missing("grpc-handwritten"))?,
-        load: load.ok_or_else(|| missing("grpc-load"))?,
+        generated: executables.get("grpc-generated")?,
+        handwritten: executables.get("grpc-handwritten")?,
+        load: executables.get("grpc-load")?,
     })
-}
-
-fn start(ctx: &Ctx, binary: &Path, name: &'static str) -> Result<Running> {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map_err(|e| format!("cannot find a free port: {e}"))?
-        .port();
-    let address = format!("127.0.0.1:{port}");
-    note(&format!("{} --listen {address}", ctx.rel(binary)));
-    let child = Command::new(binary)
-        .args(["--listen", &address])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
-    let mut running = Running { child, name, address };
-    let started = Instant::now();
-    while TcpStream::connect(&running.address).is_err() {
-        if let Ok(Some(status)) = running.child.try_wait() {
-            return Err(format!(
-                "{name} exited ({status}) before listening on {}",
-                running.address
-            ));
-        }
-        if started.elapsed() > Duration::from_secs(30) {
-            return Err(format!("{name} did not listen on {} within 30 s", running.address));
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Ok(running)
 }
 
 /// `grpc-load check` on both servers: both must succeed and answer the same.
@@ -471,17 +387,6 @@ fn run_measured(cmd: &mut Command, server: &Running) -> Result<(std::process::Ou
         .map_err(|e| format!("cannot run `{}`: {e}", describe(cmd)))?;
     let after = process_cpu(server.child.id());
     Ok((output, before.zip(after).map(|(b, a)| a.saturating_sub(b))))
-}
-
-/// CPU time (user + system) a process has used so far, from `/proc/PID/stat` (Linux), counting
-/// 100 clock ticks per second (`getconf CLK_TCK` on Linux).
-fn process_cpu(pid: u32) -> Option<Duration> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // The fields after the command name (which may hold spaces) start at `state`, field 3;
-    // utime and stime are fields 14 and 15.
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(Duration::from_millis(ticks * 10))
 }
 
 /// h2load's version, installing Debian's `nghttp2-client` when it is missing.

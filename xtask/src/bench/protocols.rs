@@ -169,11 +169,12 @@ fn best(runs: &[WrkRun]) -> Option<&WrkRun> {
         .max_by(|a, b| a.requests_per_second.total_cmp(&b.requests_per_second))
 }
 
-/// Kills the server when dropped, so that a failure never leaves it running.
-struct Running {
-    child: Child,
-    name: &'static str,
-    address: String,
+/// Kills the server when dropped, so that a failure never leaves it running. Shared with the
+/// gRPC section.
+pub(super) struct Running {
+    pub(super) child: Child,
+    pub(super) name: &'static str,
+    pub(super) address: String,
 }
 
 impl Drop for Running {
@@ -288,9 +289,10 @@ struct Binaries {
     ws_load: PathBuf,
 }
 
-/// One `cargo build --release` for both servers and the load client; their paths as cargo
-/// reports them.
-fn build(ctx: &Ctx) -> Result<Binaries> {
+/// One `cargo build --release -p petstore-server -p handwritten-petstore`: every server and load
+/// client of this section and of the gRPC one (so nothing is built twice in a full run), with
+/// their paths as cargo reports them.
+pub(super) fn release_build(ctx: &Ctx) -> Result<Executables> {
     let mut cmd = ctx.cargo(&[
         "build",
         "--release",
@@ -312,7 +314,7 @@ fn build(ctx: &Ctx) -> Result<Binaries> {
             output.status
         ));
     }
-    let (mut generated, mut handwritten, mut ws_load) = (None, None, None);
+    let mut paths = std::collections::BTreeMap::new();
     for line in String::from_utf8_lossy(&output.stdout).lines() {
         let Ok(message) = serde_json::from_str::<Value>(line) else {
             continue;
@@ -320,25 +322,43 @@ fn build(ctx: &Ctx) -> Result<Binaries> {
         if message["reason"] != "compiler-artifact" {
             continue;
         }
-        let Some(exe) = message["executable"].as_str() else {
-            continue;
-        };
-        match message["target"]["name"].as_str() {
-            Some("petstore-server") => generated = Some(PathBuf::from(exe)),
-            Some("handwritten-petstore") => handwritten = Some(PathBuf::from(exe)),
-            Some("ws-load") => ws_load = Some(PathBuf::from(exe)),
-            _ => {}
+        if let (Some(name), Some(exe)) = (message["target"]["name"].as_str(), message["executable"].as_str()) {
+            paths.insert(name.to_string(), PathBuf::from(exe));
         }
     }
-    let missing = |name: &str| format!("`{}` reported no `{name}` executable", describe(&cmd));
-    Ok(Binaries {
-        generated: generated.ok_or_else(|| missing("petstore-server"))?,
-        handwritten: handwritten.ok_or_else(|| missing("handwritten-petstore"))?,
-        ws_load: ws_load.ok_or_else(|| missing("ws-load"))?,
+    Ok(Executables {
+        paths,
+        command: describe(&cmd),
     })
 }
 
-fn start(ctx: &Ctx, binary: &Path, name: &'static str) -> Result<Running> {
+/// The executables a release build produced, by target name.
+pub(super) struct Executables {
+    paths: std::collections::BTreeMap<String, PathBuf>,
+    command: String,
+}
+
+impl Executables {
+    pub(super) fn get(&self, name: &str) -> Result<PathBuf> {
+        self.paths
+            .get(name)
+            .cloned()
+            .ok_or_else(|| format!("`{}` reported no `{name}` executable", self.command))
+    }
+}
+
+/// One `cargo build --release` for both servers and the load client.
+fn build(ctx: &Ctx) -> Result<Binaries> {
+    let executables = release_build(ctx)?;
+    Ok(Binaries {
+        generated: executables.get("petstore-server")?,
+        handwritten: executables.get("handwritten-petstore")?,
+        ws_load: executables.get("ws-load")?,
+    })
+}
+
+/// Starts `binary --listen 127.0.0.1:<free port>` and waits until it accepts connections.
+pub(super) fn start(ctx: &Ctx, binary: &Path, name: &'static str) -> Result<Running> {
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .map_err(|e| format!("cannot find a free port: {e}"))?
@@ -452,7 +472,7 @@ fn lua_script(call: &Call) -> String {
 }
 
 /// CPU time (user + system) a process has used so far, from `/proc/PID/stat` (Linux).
-fn process_cpu(pid: u32) -> Option<Duration> {
+pub(super) fn process_cpu(pid: u32) -> Option<Duration> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The fields after the command name (which may hold spaces) start at `state`, field 3;
     // utime and stime are fields 14 and 15, in clock ticks.
