@@ -385,6 +385,11 @@ pub fn grpc_service_name(service: &str) -> String {
     }
 }
 
+/// The gRPC service's full name, as in request paths and reflection: `acme.pets.v1.PetStoreService`.
+pub fn grpc_full_service_name(package: &str, service: &str) -> String {
+    format!("{package}.{}", grpc_service_name(service))
+}
+
 /// How one side of an rpc carries its value in the protobuf message on the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GrpcCarrier {

@@ -590,6 +590,23 @@ impl Value for Bytes {
     }
 }
 
+/// A value written as text, lent to `f` without allocating it.
+trait AsText {
+    fn with_text<R>(&self, f: impl FnOnce(&str) -> R) -> R;
+}
+
+impl AsText for uuid::Uuid {
+    fn with_text<R>(&self, f: impl FnOnce(&str) -> R) -> R {
+        f(self.hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer()))
+    }
+}
+
+impl AsText for Decimal {
+    fn with_text<R>(&self, f: impl FnOnce(&str) -> R) -> R {
+        f(self.as_str())
+    }
+}
+
 /// Values written as strings in proto, exactly as in the JSON mapping.
 macro_rules! string_value {
     ($ty:ty, $what:literal, |$text:ident| $parse:expr) => {
@@ -601,12 +618,14 @@ macro_rules! string_value {
             }
 
             fn encode_value<B: BufMut>(&self, buf: &mut B) {
-                self.to_string().encode_value(buf)
+                self.with_text(|text| {
+                    encode_varint(text.len() as u64, buf);
+                    buf.put_slice(text.as_bytes());
+                })
             }
 
             fn value_len(&self) -> usize {
-                let len = self.to_string().len();
-                varint_len(len as u64) + len
+                self.with_text(|text| varint_len(text.len() as u64) + text.len())
             }
 
             fn decode_value(buf: &mut &[u8], depth: u32) -> Result<Self, DecodeError> {

@@ -12,6 +12,7 @@ use tonic::metadata::MetadataValue;
 use tonic::transport::{Channel, Endpoint};
 use tonic::{IntoRequest, IntoStreamingRequest, Response, Status, Streaming};
 
+use super::details::{BadRequest, RpcStatus};
 use crate::error::Violation;
 use crate::proto::{self, Carrier, DecodeError};
 
@@ -213,51 +214,21 @@ impl<T: RpcMessage> Decoder for MessageDecoder<T> {
     }
 }
 
-/// The `Any`s in a failed call's `google.rpc.Status` details: `(type_url, value)`.
+/// The `Any`s in a failed call's `google.rpc.Status` details: `(type_url, value)`. Details that
+/// do not decode as a `google.rpc.Status` give none.
 pub fn status_details(status: &Status) -> Vec<(String, Bytes)> {
-    let mut found = Vec::new();
-    let mut buf = status.details();
-    while !buf.is_empty() {
-        let Ok((tag, wire_type)) = proto::decode_key(&mut buf) else {
-            break;
-        };
-        if tag != 3 || wire_type != proto::WireType::Len {
-            if proto::skip_field(wire_type, &mut buf).is_err() {
-                break;
-            }
-            continue;
-        }
-        let Ok(mut any) = proto::decode_len(&mut buf) else {
-            break;
-        };
-        let (mut type_url, mut value) = (String::new(), Bytes::new());
-        while !any.is_empty() {
-            match proto::decode_key(&mut any) {
-                Ok((1, proto::WireType::Len)) => match proto::decode_len(&mut any) {
-                    Ok(text) => type_url = String::from_utf8_lossy(text).into_owned(),
-                    Err(_) => break,
-                },
-                Ok((2, proto::WireType::Len)) => match proto::decode_len(&mut any) {
-                    Ok(bytes) => value = Bytes::copy_from_slice(bytes),
-                    Err(_) => break,
-                },
-                Ok((_, wire_type)) => {
-                    if proto::skip_field(wire_type, &mut any).is_err() {
-                        break;
-                    }
-                }
-                Err(_) => break,
-            }
-        }
-        found.push((type_url, value));
-    }
-    found
+    let details = <RpcStatus as proto::Message>::decode(status.details()).map(|status| status.details);
+    details
+        .unwrap_or_default()
+        .into_iter()
+        .map(|any| (any.type_url, Bytes::from(any.value.0)))
+        .collect()
 }
 
 /// The declared error `T` (named `qualified_name`, e.g. `acme.pets.v1.PetNotFound`) carried by
 /// a failed call, if that is what it failed with.
 pub fn declared_error<T: proto::Message>(status: &Status, qualified_name: &str) -> Option<T> {
-    let type_url = format!("type.googleapis.com/{qualified_name}");
+    let type_url = super::details::type_url(qualified_name);
     status_details(status)
         .into_iter()
         .find(|(url, _)| *url == type_url)
@@ -266,40 +237,15 @@ pub fn declared_error<T: proto::Message>(status: &Status, qualified_name: &str) 
 
 /// The violations of an `INVALID_ARGUMENT` call, from its `google.rpc.BadRequest` detail.
 pub fn violations(status: &Status) -> Vec<Violation> {
-    let mut violations = Vec::new();
-    for (type_url, value) in status_details(status) {
-        if type_url != "type.googleapis.com/google.rpc.BadRequest" {
-            continue;
-        }
-        let mut buf = &value[..];
-        while let Ok((tag, wire_type)) = proto::decode_key(&mut buf) {
-            let Ok(mut entry) = (if tag == 1 && wire_type == proto::WireType::Len {
-                proto::decode_len(&mut buf)
-            } else {
-                proto::skip_field(wire_type, &mut buf).map(|_| &[][..])
-            }) else {
-                break;
-            };
-            if tag != 1 {
-                continue;
-            }
-            let mut violation = Violation {
-                field: String::new(),
-                constraint: String::new(),
-                message: String::new(),
-            };
-            while let Ok((tag, wire_type)) = proto::decode_key(&mut entry) {
-                let Ok(text) = proto::decode_len(&mut entry) else { break };
-                let text = String::from_utf8_lossy(text).into_owned();
-                match (tag, wire_type) {
-                    (1, _) => violation.field = text,
-                    (2, _) => violation.message = text,
-                    (3, _) => violation.constraint = text.to_lowercase(),
-                    _ => {}
-                }
-            }
-            violations.push(violation);
-        }
-    }
-    violations
+    status_details(status)
+        .into_iter()
+        .filter(|(type_url, _)| type_url == super::details::BAD_REQUEST)
+        .filter_map(|(_, value)| <BadRequest as proto::Message>::decode(&value).ok())
+        .flat_map(|request| request.field_violations)
+        .map(|violation| Violation {
+            field: violation.field,
+            constraint: violation.reason.to_lowercase(),
+            message: violation.description,
+        })
+        .collect()
 }

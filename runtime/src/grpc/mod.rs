@@ -31,11 +31,14 @@ use tonic::server::{ClientStreamingService, Grpc, ServerStreamingService, Stream
 use crate::auth::Credentials;
 use crate::context::Protocol;
 use crate::error::{Error, ErrorKind};
-use crate::proto;
 use crate::server::App;
 use crate::service::{BoxFuture, BoxStream, Input, Output};
 
 mod client;
+mod details;
+
+use self::details::{Any, BadRequest, ErrorInfo, FieldViolation, RpcStatus};
+use crate::proto::Message as _;
 
 pub use self::client::{Client, RpcMessage, declared_error, status_details, violations};
 pub use tonic::transport::Error as TransportError;
@@ -46,9 +49,8 @@ pub(crate) fn routes(app: &Arc<App>) -> Router {
     for (service_index, handler) in app.services.iter().enumerate() {
         let descriptor = handler.descriptor();
         let service_path = format!(
-            "/{}.{}",
-            descriptor.package().name,
-            bindings::grpc_service_name(descriptor.name())
+            "/{}",
+            bindings::grpc_full_service_name(&descriptor.package().name, descriptor.name())
         );
         let rpcs = bindings::grpc_rpcs(&descriptor.model, descriptor.service());
         let method_count = descriptor.methods.len();
@@ -412,10 +414,9 @@ fn reflection_and_health(app: &Arc<App>) -> Router {
                 files.push(*file);
             }
         }
-        names.push(format!(
-            "{}.{}",
-            descriptor.package().name,
-            bindings::grpc_service_name(descriptor.name())
+        names.push(bindings::grpc_full_service_name(
+            &descriptor.package().name,
+            descriptor.name(),
         ));
     }
     let mut router = Router::new();
@@ -519,44 +520,43 @@ pub(crate) fn status(error: &Error) -> Status {
     let message = error.public_message().to_string();
     let mut details = Vec::new();
     if let Some(declared) = error.declared_error() {
-        details.push(any(
-            &format!("type.googleapis.com/{}", declared.qualified_name),
-            &declared.protobuf,
-        ));
+        details.push(Any {
+            type_url: details::type_url(declared.qualified_name),
+            value: crate::wire::Bytes(declared.protobuf.clone()),
+        });
         let package = declared
             .qualified_name
             .rsplit_once('.')
             .map_or("", |(package, _)| package);
-        let mut info = Vec::new();
-        string_field(
-            1,
-            &omniface_model::naming::screaming_snake_case(declared.name),
-            &mut info,
-        );
-        string_field(2, package, &mut info);
-        details.push(any("type.googleapis.com/google.rpc.ErrorInfo", &info));
+        let info = ErrorInfo {
+            reason: omniface_model::naming::screaming_snake_case(declared.name),
+            domain: package.to_string(),
+        };
+        details.push(Any::pack(details::ERROR_INFO.to_string(), &info));
     }
     if error.kind() == ErrorKind::InvalidArgument && !error.violations().is_empty() {
-        let mut bad_request = Vec::new();
-        for violation in error.violations() {
-            let mut field_violation = Vec::new();
-            string_field(1, &violation.field, &mut field_violation);
-            string_field(2, &violation.message, &mut field_violation);
-            string_field(3, &violation.constraint.to_uppercase(), &mut field_violation);
-            bytes_field(1, &field_violation, &mut bad_request);
-        }
-        details.push(any("type.googleapis.com/google.rpc.BadRequest", &bad_request));
+        let bad_request = BadRequest {
+            field_violations: error
+                .violations()
+                .iter()
+                .map(|violation| FieldViolation {
+                    field: violation.field.clone(),
+                    description: violation.message.clone(),
+                    reason: violation.constraint.to_uppercase(),
+                })
+                .collect(),
+        };
+        details.push(Any::pack(details::BAD_REQUEST.to_string(), &bad_request));
     }
     if details.is_empty() {
         return Status::new(code, message);
     }
-    let mut rpc_status = Vec::new();
-    proto::Field::encode_field(&(code as i32), 1, &mut rpc_status);
-    string_field(2, &message, &mut rpc_status);
-    for detail in &details {
-        bytes_field(3, detail, &mut rpc_status);
-    }
-    Status::with_details(code, message, Bytes::from(rpc_status))
+    let rpc_status = RpcStatus {
+        code: code as i32,
+        message: message.clone(),
+        details,
+    };
+    Status::with_details(code, message, Bytes::from(rpc_status.encode_to_vec()))
 }
 
 /// The error a client-stream item failed with (a malformed or oversized message).
@@ -569,27 +569,6 @@ fn error_from_status(status: &Status) -> Error {
         _ => ErrorKind::InvalidArgument,
     };
     Error::new(kind, status.message())
-}
-
-/// `google.protobuf.Any`: `type_url = 1`, `value = 2`.
-fn any(type_url: &str, value: &[u8]) -> Vec<u8> {
-    let mut any = Vec::new();
-    string_field(1, type_url, &mut any);
-    bytes_field(2, value, &mut any);
-    any
-}
-
-fn string_field(tag: u32, value: &str, buf: &mut Vec<u8>) {
-    bytes_field(tag, value.as_bytes(), buf);
-}
-
-fn bytes_field(tag: u32, value: &[u8], buf: &mut Vec<u8>) {
-    if value.is_empty() {
-        return;
-    }
-    proto::encode_key(tag, proto::WireType::Len, buf);
-    proto::encode_varint(value.len() as u64, buf);
-    buf.extend_from_slice(value);
 }
 
 #[cfg(test)]

@@ -506,7 +506,7 @@ fn method_error(scope: &Scope, method: &Method, items: &mut Vec<TokenStream>) ->
 fn grpc_client(scope: &Scope, package: &Package, service: &Service, requests_module: &Ident) -> TokenStream {
     let service_name = upper_camel_case(&service.name);
     let client_ident = format_ident!("{}GrpcClient", service_name);
-    let grpc_service = format!("{}.{}", package.name, bindings::grpc_service_name(&service.name));
+    let grpc_service = bindings::grpc_full_service_name(&package.name, &service.name);
     let rpcs = bindings::grpc_rpcs(scope.model, service);
     let carrier = |carrier: bindings::GrpcCarrier| match carrier {
         bindings::GrpcCarrier::Message => quote!(::omniface::proto::Carrier::Message),
