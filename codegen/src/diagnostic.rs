@@ -71,6 +71,9 @@ codes! {
     E0067 => "invalid topic template",
     E0068 => "invalid pagination",
     E0069 => "conflicting method flags",
+    E0080 => "Rust item cannot be a model type",
+    E0081 => "Rust type cannot be mapped",
+    E0082 => "unsupported service method signature",
 }
 
 impl fmt::Display for Code {

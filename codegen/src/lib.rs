@@ -13,6 +13,7 @@ mod build;
 pub mod check;
 pub mod diagnostic;
 pub mod fmt;
+pub mod from_rust;
 pub mod loader;
 pub mod lower;
 /// The model lives in its own crate so the runtime can read it without the compiler.
