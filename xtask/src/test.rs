@@ -154,6 +154,68 @@ fn cli(ctx: &Ctx) -> Result {
         "deterministic: {files} generated files identical in {a} and {b}"
     ));
 
+    // `export` reads the pet store written with the macros (examples/petstore-macro) without
+    // building it and writes what `generate` wrote for examples/petstore.idl.
+    let exported = format!("{scratch_rel}/export-all");
+    expect_exit(
+        &mut omniface(&[
+            "export",
+            "--manifest-path",
+            "examples/petstore-macro",
+            "--target",
+            "all",
+            "--out",
+            &exported,
+        ]),
+        0,
+    )?;
+    let files = same_as_generated(&scratch.join("gen-a"), &scratch.join("export-all"))?;
+    note(&format!(
+        "export: {files} files from examples/petstore-macro identical to {a}'s (model `files` aside)"
+    ));
+    // From inside the crate (`--manifest-path` defaults to `.`), through its `Cargo.toml`: the
+    // same bytes, so the output does not depend on where the command runs.
+    let mut inside = Command::new(&exe);
+    inside
+        .args(["export", "--target", "all", "--out"])
+        .arg(scratch.join("export-inside"))
+        .current_dir(ctx.root.join("examples/petstore-macro"));
+    expect_exit(&mut inside, 0)?;
+    same_trees(&scratch.join("export-all"), &scratch.join("export-inside"))?;
+    // `--target idl` from the crate: the pet store's IDL, as `generate --target idl` writes it
+    // from the .idl files, and it checks cleanly.
+    let (idl_exported, idl_generated) = (format!("{scratch_rel}/export-idl"), format!("{scratch_rel}/gen-idl"));
+    expect_exit(
+        &mut omniface(&[
+            "export",
+            "--manifest-path",
+            "examples/petstore-macro/Cargo.toml",
+            "--target",
+            "idl",
+            "--out",
+            &idl_exported,
+        ]),
+        0,
+    )?;
+    expect_exit(
+        &mut omniface(&[
+            "generate",
+            "examples/petstore.idl",
+            "--target",
+            "idl",
+            "--out",
+            &idl_generated,
+        ]),
+        0,
+    )?;
+    let files = same_as_generated(&scratch.join("gen-idl"), &scratch.join("export-idl"))?;
+    expect_exit(
+        &mut omniface(&["check", &format!("{idl_exported}/idl/acme.pets.v1.idl")]),
+        0,
+    )?;
+    note(&format!(
+        "export --target idl: {files} .idl files, identical to generate's, checking cleanly"
+    ));
     // The examples are formatted canonically.
     let mut fmt_args = vec!["fmt".to_string(), "--check".to_string()];
     fmt_args.extend(idl_files(&ctx.root.join("examples"))?);
@@ -214,6 +276,89 @@ fn cli(ctx: &Ctx) -> Result {
         &synth::big(synth::BIG_TYPES / 10, synth::BIG_METHODS / 10).text,
     )?;
     expect_exit(&mut omniface(&["check", &small]), 0)?;
+
+    /// `export`'s tree against `generate`'s: the same files with the same bytes, except the
+    /// `files` array of the model documents, which names the sources read (`src/pets.rs` against
+    /// `examples/petstore.idl`) and must hold crate-relative paths. Returns the file count.
+    fn same_as_generated(generated: &Path, exported: &Path) -> Result<usize> {
+        let (want, got) = (read_tree(generated)?, read_tree(exported)?);
+        if want.is_empty() {
+            return Err(format!("`generate` wrote no files to {}", generated.display()));
+        }
+        if let Some(path) = want.keys().find(|p| !got.contains_key(*p)) {
+            return Err(format!(
+                "`omniface export` did not write {} (in {}), which `omniface generate` wrote (in {})",
+                path.display(),
+                exported.display(),
+                generated.display()
+            ));
+        }
+        if let Some(path) = got.keys().find(|p| !want.contains_key(*p)) {
+            return Err(format!(
+                "`omniface export` wrote {} (in {}), which `omniface generate` did not (in {})",
+                path.display(),
+                exported.display(),
+                generated.display()
+            ));
+        }
+        // The text without its `"files": [ … ],` lines (the top-level key, indented by two).
+        fn without_files(bytes: &[u8]) -> Vec<u8> {
+            const OPEN: &[u8] = b"\n  \"files\": [";
+            const CLOSE: &[u8] = b"\n  ],";
+            let find = |needle: &[u8], from: usize| {
+                bytes[from..]
+                    .windows(needle.len())
+                    .position(|w| w == needle)
+                    .map(|at| at + from)
+            };
+            match find(OPEN, 0).and_then(|start| Some((start, find(CLOSE, start)? + CLOSE.len()))) {
+                Some((start, end)) => [&bytes[..start], &bytes[end..]].concat(),
+                None => bytes.to_vec(),
+            }
+        }
+        for (path, expected) in &want {
+            let actual = &got[path];
+            let in_model = path.starts_with("model");
+            if in_model {
+                let sources = serde_json::from_slice::<serde_json::Value>(actual)
+                    .map_err(|e| format!("exported {} is not JSON: {e}", path.display()))?["files"]
+                    .clone();
+                let relative = sources.as_array().is_some_and(|files| {
+                    !files.is_empty()
+                        && files
+                            .iter()
+                            .all(|f| f.as_str().is_some_and(|f| f.starts_with("src/") && f.ends_with(".rs")))
+                });
+                if !relative {
+                    return Err(format!(
+                        "exported {} should name its sources relative to the crate (`src/….rs`), not {sources}",
+                        path.display()
+                    ));
+                }
+            }
+            let (expected, actual) = if in_model {
+                (without_files(expected), without_files(actual))
+            } else {
+                (expected.clone(), actual.clone())
+            };
+            if expected != actual {
+                return Err(format!(
+                    "`omniface export` wrote {} differently from `omniface generate` ({}{}); compare {} with {}",
+                    path.display(),
+                    first_difference(&expected, &actual),
+                    if in_model {
+                        ", with the `files` lines left out"
+                    } else {
+                        ""
+                    },
+                    exported.join(path).display(),
+                    generated.join(path).display()
+                ));
+            }
+        }
+        Ok(want.len())
+    }
+
     Ok(())
 }
 
