@@ -24,6 +24,11 @@ pub mod service;
 pub mod validate;
 pub mod wire;
 
+/// The Rust front end: `#[derive(omniface::Model)]`, `#[omniface::service]` and
+/// `omniface::package!`, documented in `docs/macros.md`.
+#[cfg(feature = "macros")]
+pub use omniface_macros::{Model, package, service};
+
 mod documents;
 mod events_http;
 mod graphql;

@@ -184,8 +184,8 @@ pub fn docs(attrs: &[syn::Attribute], file: FileId) -> Vec<ast::DocLine> {
 pub struct Index {
     /// (module path, type name) → the package of the module declaring it.
     types: HashMap<(Vec<String>, String), Option<String>>,
-    /// Type name → where types of that name are declared.
-    by_name: HashMap<String, Vec<(Vec<String>, Option<String>)>>,
+    /// Type name → the packages of the types of that name.
+    by_name: HashMap<String, Vec<Option<String>>>,
     modules: Vec<Vec<String>>,
     uses: Vec<Uses>,
 }
@@ -201,7 +201,7 @@ struct Uses {
 impl Index {
     pub fn new(modules: &[Module], packages: &[Option<ModulePackage>]) -> Index {
         let mut types = HashMap::new();
-        let mut by_name: HashMap<String, Vec<(Vec<String>, Option<String>)>> = HashMap::new();
+        let mut by_name: HashMap<String, Vec<Option<String>>> = HashMap::new();
         let mut uses = Vec::new();
         for (module, package) in modules.iter().zip(packages) {
             let package = package.as_ref().map(|p| p.name.clone());
@@ -223,10 +223,7 @@ impl Index {
                 if let Some(ident) = ident {
                     let name = ident.to_string();
                     types.insert((module.path.clone(), name.clone()), package.clone());
-                    by_name
-                        .entry(name)
-                        .or_default()
-                        .push((module.path.clone(), package.clone()));
+                    by_name.entry(name).or_default().push(package.clone());
                 }
             }
             uses.push(module_uses);
@@ -278,7 +275,7 @@ impl Index {
             }
         }
         match self.by_name.get(name).map(Vec::as_slice) {
-            Some([(_, package)]) => Some((package.clone(), name.clone())),
+            Some([package]) => Some((package.clone(), name.clone())),
             _ => None,
         }
     }

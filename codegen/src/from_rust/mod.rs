@@ -34,6 +34,8 @@ pub struct RustCrate {
     /// Where each model type, service and package declaration is written, so a macro can find the
     /// part of the model that is its own.
     pub sites: Vec<Site>,
+    /// Every file read, in module order (a file holding inline modules once).
+    pub files: Vec<PathBuf>,
 }
 
 /// A declaration's place: the file (as read) and the 1-based line and 0-based column of its name.
@@ -63,6 +65,12 @@ pub enum SiteKind {
 /// and the model hold no machine paths), and lowers and checks every model type and service.
 pub fn compile_crate(root: &Path, base: &Path) -> RustCrate {
     let modules = scan::modules(root);
+    let mut files: Vec<PathBuf> = Vec::new();
+    for module in &modules {
+        if !files.contains(&module.file) {
+            files.push(module.file.clone());
+        }
+    }
     let mut sources = SourceDb::new();
     let mut errors: Vec<Diagnostic> = Vec::new();
 
@@ -173,6 +181,7 @@ pub fn compile_crate(root: &Path, base: &Path) -> RustCrate {
         },
         type_paths,
         sites,
+        files,
     }
 }
 

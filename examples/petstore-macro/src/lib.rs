@@ -13,3 +13,10 @@ pub mod deps {
 }
 
 pub use pets::*;
+
+// The implementation of `examples/petstore-server`, unchanged: it names the types and the trait
+// from the crate root, where `pub use pets::*` puts the ones written here.
+#[path = "../../petstore-server/src/store.rs"]
+mod store;
+
+pub use store::{Store, demo_authenticator};

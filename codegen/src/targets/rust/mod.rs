@@ -12,6 +12,8 @@
 
 mod types;
 
+use std::collections::BTreeMap;
+
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
@@ -52,10 +54,16 @@ pub(crate) struct Scope<'m> {
     pub package: &'m str,
     /// Path from where the code sits to the package's top level (`` or `super::`).
     pub to_top: TokenStream,
+    /// For a model written in Rust (the macros): qualified name → the Rust path of the user's type.
+    pub existing: Option<&'m BTreeMap<String, String>>,
 }
 
 impl Scope<'_> {
     pub fn type_path(&self, qualified: &str) -> TokenStream {
+        if let Some(path) = self.existing.and_then(|paths| paths.get(qualified)) {
+            let segments = path.split("::").map(|segment| format_ident!("{}", segment));
+            return quote!(#(#segments)::*);
+        }
         let (package, name) = qualified.rsplit_once('.').unwrap_or(("", qualified));
         let name = format_ident!("{}", upper_camel_case(name));
         let to_top = &self.to_top;
@@ -196,6 +204,7 @@ fn package_file(model: &Model, package: &Package) -> TokenStream {
         model,
         package: &package.name,
         to_top: quote!(),
+        existing: None,
     };
     let body = package_items(&scope, package);
     let deps: Vec<TokenStream> = dependencies(model, package)
@@ -208,6 +217,7 @@ fn package_file(model: &Model, package: &Package) -> TokenStream {
                 model,
                 package: &dep.name,
                 to_top: quote!(),
+                existing: None,
             };
             let items = types::type_items(&dep_scope, dep);
             quote! {
@@ -241,18 +251,110 @@ fn package_file(model: &Model, package: &Package) -> TokenStream {
 
 fn package_items(scope: &Scope, package: &Package) -> TokenStream {
     let types = types::type_items(scope, package);
-    let services = package
-        .services
-        .iter()
-        .map(|service| service_items(scope, package, service));
+    let services = package.services.iter().map(|service| {
+        let documents = documents(scope.model, package);
+        service_items(scope, package, service, quote!(OMNIFACE_MODEL.clone()), documents)
+    });
     quote! {
         #types
         #(#services)*
     }
 }
 
+/// The code of a model written in Rust with the macros, where the types and the trait are the
+/// user's: what `#[derive(omniface::Model)]` adds to the type `qualified`.
+pub fn existing_type_impls(
+    model: &Model,
+    type_paths: &BTreeMap<String, String>,
+    qualified: &str,
+) -> Option<TokenStream> {
+    let (package, _) = qualified.rsplit_once('.')?;
+    let def = model.type_def(qualified)?;
+    let scope = Scope {
+        model,
+        package,
+        to_top: quote!(),
+        existing: Some(type_paths),
+    };
+    Some(types::existing_type_impls(&scope, def))
+}
+
+/// The spec documents of one package, as text, for [`existing_service`].
+pub struct DocumentTexts {
+    pub openapi: String,
+    pub graphql: String,
+    pub wsdl: String,
+    pub asyncapi: String,
+    pub openrpc: String,
+    /// The package's `.proto` file first, then those it imports: (path, text).
+    pub proto_files: Vec<(String, String)>,
+}
+
+/// What `#[omniface::service]` expands to: the service trait (in place of the one the user wrote,
+/// from the same model, so it is the trait an `.idl` file would give), its errors, request
+/// structs, events handle, server and gRPC client, with the model and documents embedded as text.
+pub fn existing_service(
+    model: &Model,
+    type_paths: &BTreeMap<String, String>,
+    package: &str,
+    service: &str,
+    documents: &DocumentTexts,
+) -> Option<TokenStream> {
+    let package_def = model.package(package)?;
+    let service_def = package_def.services.iter().find(|s| s.name == service)?;
+    let scope = Scope {
+        model,
+        package,
+        to_top: quote!(),
+        existing: Some(type_paths),
+    };
+    let model_json = serde_json::to_string(model).expect("the model always serialises");
+    let model_expr = quote!(::omniface::__private::load_model(#model_json));
+    let DocumentTexts {
+        openapi,
+        graphql,
+        wsdl,
+        asyncapi,
+        openrpc,
+        proto_files,
+    } = documents;
+    let proto = proto_files.first().map_or("", |(_, text)| text.as_str());
+    let proto_files = proto_files.iter().map(|(path, text)| quote!((#path, #text)));
+    let documents = quote! {
+        ::omniface::Documents {
+            package: #package,
+            openapi: #openapi,
+            graphql: #graphql,
+            wsdl: #wsdl,
+            asyncapi: #asyncapi,
+            openrpc: #openrpc,
+            proto: #proto,
+            proto_files: &[#(#proto_files),*],
+        }
+    };
+    Some(service_items(&scope, package_def, service_def, model_expr, documents))
+}
+
+/// Every `.proto` file the package's file needs (its own first), for [`DocumentTexts`].
+pub fn proto_file_paths(model: &Model, package: &str) -> Vec<String> {
+    let Some(package) = model.package(package) else {
+        return Vec::new();
+    };
+    std::iter::once(package)
+        .chain(dependencies(model, package))
+        .map(|package| super::proto::file_path(&package.name))
+        .collect()
+}
+
 /// The trait, per-method errors, request structs, events handle and `Handler` glue of a service.
-fn service_items(scope: &Scope, package: &Package, service: &Service) -> TokenStream {
+/// `model` is an expression giving the `Arc<Model>`; `documents` one giving its `Documents`.
+fn service_items(
+    scope: &Scope,
+    package: &Package,
+    service: &Service,
+    model: TokenStream,
+    documents: TokenStream,
+) -> TokenStream {
     let service_name = upper_camel_case(&service.name);
     let trait_ident = format_ident!("{}", service_name);
     let server_ident = format_ident!("{}Server", service_name);
@@ -262,6 +364,7 @@ fn service_items(scope: &Scope, package: &Package, service: &Service) -> TokenSt
         model: scope.model,
         package: scope.package,
         to_top: quote!(super::),
+        existing: scope.existing,
     };
 
     let mut error_items = Vec::new();
@@ -321,7 +424,7 @@ fn service_items(scope: &Scope, package: &Package, service: &Service) -> TokenSt
                 &Docs(vec![format!("The parameters of `{}`.", method.name)]),
                 &method.params.iter().map(|p| p.field.clone()).collect::<Vec<_>>(),
                 &crate::model::Reserved::default(),
-                false,
+                types::Definition::Write,
             ));
             let args = method.params.iter().map(|param| {
                 let ident = field_ident(&param.field.name);
@@ -353,7 +456,7 @@ fn service_items(scope: &Scope, package: &Package, service: &Service) -> TokenSt
     let trait_docs = doc_attrs(&service.docs);
     let package_name = &package.name;
     let service_literal = &service.name;
-    let documents = documents(scope.model, package);
+    let spec_ident = format_ident!("{}Spec", service_name);
     let descriptor_ident = format_ident!(
         "{}_DESCRIPTOR",
         crate::model::naming::screaming_snake_case(&service.name)
@@ -381,8 +484,58 @@ fn service_items(scope: &Scope, package: &Package, service: &Service) -> TokenSt
         #[doc(hidden)]
         static #descriptor_ident: ::omniface::__private::LazyLock<::omniface::service::ServiceDescriptor> =
             ::omniface::__private::LazyLock::new(|| {
-                ::omniface::service::ServiceDescriptor::new(OMNIFACE_MODEL.clone(), #package_name, #service_literal, #documents)
+                ::omniface::service::ServiceDescriptor::new(#model, #package_name, #service_literal, #documents)
             });
+
+        #[doc = concat!("The model and spec documents of [`", stringify!(#trait_ident), "`], exactly as the server serves them (for CI to diff, or to publish).")]
+        pub struct #spec_ident;
+
+        impl #spec_ident {
+            /// The service's descriptor: its model, effective bindings and documents.
+            pub fn descriptor() -> &'static ::omniface::service::ServiceDescriptor {
+                &#descriptor_ident
+            }
+
+            /// The checked model the service was generated from.
+            pub fn model() -> &'static ::omniface::__private::Model {
+                &#descriptor_ident.model
+            }
+
+            /// OpenAPI 3.1 (JSON).
+            pub fn openapi() -> &'static str {
+                #descriptor_ident.documents.openapi
+            }
+
+            /// The package's proto3 file; [`Self::proto_files`] adds the files it imports.
+            pub fn proto() -> &'static str {
+                #descriptor_ident.documents.proto
+            }
+
+            /// Every `.proto` file the service needs, by path.
+            pub fn proto_files() -> &'static [(&'static str, &'static str)] {
+                #descriptor_ident.documents.proto_files
+            }
+
+            /// The GraphQL schema (SDL).
+            pub fn graphql_sdl() -> &'static str {
+                #descriptor_ident.documents.graphql
+            }
+
+            /// WSDL 1.1, with SOAP 1.1 and 1.2 bindings.
+            pub fn wsdl() -> &'static str {
+                #descriptor_ident.documents.wsdl
+            }
+
+            /// AsyncAPI 3.0 (JSON).
+            pub fn asyncapi() -> &'static str {
+                #descriptor_ident.documents.asyncapi
+            }
+
+            /// OpenRPC (JSON-RPC 2.0), as JSON.
+            pub fn openrpc() -> &'static str {
+                #descriptor_ident.documents.openrpc
+            }
+        }
 
         #[doc = concat!("Serves an implementation of [`", stringify!(#trait_ident), "`] on every protocol: give it to `omniface::Server::service`.")]
         pub struct #server_ident<T> {
@@ -635,7 +788,7 @@ fn events_handle(scope: &Scope, service: &Service, events_ident: &Ident) -> (Tok
             &doc,
             &fields,
             &crate::model::Reserved::default(),
-            false,
+            types::Definition::Write,
         ));
         let method_ident = field_ident(&event.name);
         let params = event.params.iter().map(|param| {

@@ -58,13 +58,79 @@ pub(crate) fn type_items(scope: &Scope, package: &Package) -> TokenStream {
         let container = Some(qualified.as_str());
         let docs = with_deprecation(&def.docs, def.deprecated.as_ref().map(|d| d.note.as_deref()));
         match &def.kind {
-            TypeKind::Struct(s) => struct_item(scope, container, &ident, &docs, &s.fields, &s.reserved, true),
-            TypeKind::Error(e) => error_item(scope, def, &ident, &docs, e),
-            TypeKind::Enum(e) => enum_item(&def.name, &ident, &docs, e),
-            TypeKind::Union(u) => union_item(scope, container, &ident, &docs, u),
+            TypeKind::Struct(s) => struct_item(
+                scope,
+                container,
+                &ident,
+                &docs,
+                &s.fields,
+                &s.reserved,
+                Definition::WriteWithDefault,
+            ),
+            TypeKind::Error(e) => error_item(scope, def, &ident, &docs, e, false),
+            TypeKind::Enum(e) => enum_item(&def.name, &ident, &docs, e, false),
+            TypeKind::Union(u) => union_item(scope, container, &ident, &docs, u, false),
         }
     });
     quote!(#(#items)*)
+}
+
+/// The impls of one type the user wrote in Rust (`#[derive(omniface::Model)]`): everything
+/// [`type_items`] writes for it except the definition itself, inside a `const _` block so the
+/// helpers it needs (the serde mirror, default functions) take no names in the user's module.
+pub(crate) fn existing_type_impls(scope: &Scope, def: &TypeDef) -> TokenStream {
+    let ident = format_ident!("{}", upper_camel_case(&def.name));
+    let qualified = format!("{}.{}", scope.package, def.name);
+    let container = Some(qualified.as_str());
+    let docs = Docs::default();
+    let impls = match &def.kind {
+        TypeKind::Struct(s) => struct_item(
+            scope,
+            container,
+            &ident,
+            &docs,
+            &s.fields,
+            &s.reserved,
+            Definition::Existing,
+        ),
+        TypeKind::Error(e) => error_item(scope, def, &ident, &docs, e, true),
+        TypeKind::Enum(e) => enum_item(&def.name, &ident, &docs, e, true),
+        TypeKind::Union(u) => union_item(scope, container, &ident, &docs, u, true),
+    };
+    quote! {
+        #[allow(clippy::all, non_snake_case)]
+        const _: () = {
+            #impls
+        };
+    }
+}
+
+/// serde for a type the user defined: a private mirror with the JSON mapping's attributes
+/// (`#[serde(remote = "…")]`, so serde reads and writes the user's type directly, with no
+/// conversion), and `Serialize`/`Deserialize` impls forwarding to it.
+fn serde_mirror(ident: &Ident, mirror: TokenStream) -> TokenStream {
+    let mirror_ident = format_ident!("{}Wire", ident);
+    let remote = ident.to_string();
+    let serde_crate = serde_crate();
+    quote! {
+        #[allow(dead_code)]
+        #[derive(::omniface::__private::serde::Serialize, ::omniface::__private::serde::Deserialize)]
+        #serde_crate
+        #[serde(remote = #remote)]
+        #mirror
+
+        impl ::omniface::__private::serde::Serialize for #ident {
+            fn serialize<S: ::omniface::__private::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                #mirror_ident::serialize(self, serializer)
+            }
+        }
+
+        impl<'de> ::omniface::__private::serde::Deserialize<'de> for #ident {
+            fn deserialize<D: ::omniface::__private::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                #mirror_ident::deserialize(deserializer)
+            }
+        }
+    }
 }
 
 /// Deprecation goes in the docs, not in `#[deprecated]`: generated serde and glue code touch
@@ -87,9 +153,19 @@ fn serde_crate() -> TokenStream {
     quote!(#[serde(crate = "::omniface::__private::serde")])
 }
 
+/// Whether a struct is written here or exists already (written by the user, `derive(Model)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Definition {
+    Write,
+    /// Written, deriving `Default` where every field has a natural default.
+    WriteWithDefault,
+    /// The user's: only its impls are written.
+    Existing,
+}
+
 /// A struct with serde in the JSON mapping and a `Validate` impl. `container` is the struct's
-/// qualified name when it is a model type (its self-references are boxed); `derive_default` asks
-/// for `Default` where every field has a natural default.
+/// qualified name when it is a model type (its self-references are boxed); `definition` says
+/// whether to write the struct itself.
 pub(crate) fn struct_item(
     scope: &Scope,
     container: Option<&str>,
@@ -97,8 +173,13 @@ pub(crate) fn struct_item(
     docs: &Docs,
     fields: &[Field],
     reserved: &Reserved,
-    derive_default: bool,
+    definition: Definition,
 ) -> TokenStream {
+    let (derive_default, existing) = match definition {
+        Definition::Write => (false, false),
+        Definition::WriteWithDefault => (true, false),
+        Definition::Existing => (false, true),
+    };
     let docs = doc_attrs(docs);
     let serde_crate = serde_crate();
     let mut default_fns = Vec::new();
@@ -160,13 +241,21 @@ pub(crate) fn struct_item(
     } else {
         quote!()
     };
-    quote! {
-        #docs
-        #[derive(Clone, Debug, PartialEq, #default_derive ::omniface::__private::serde::Serialize, ::omniface::__private::serde::Deserialize)]
-        #serde_crate
-        pub struct #ident {
-            #(#members)*
+    let definition = if existing {
+        let mirror_ident = format_ident!("{}Wire", ident);
+        serde_mirror(ident, quote!(struct #mirror_ident { #(#members)* }))
+    } else {
+        quote! {
+            #docs
+            #[derive(Clone, Debug, PartialEq, #default_derive ::omniface::__private::serde::Serialize, ::omniface::__private::serde::Deserialize)]
+            #serde_crate
+            pub struct #ident {
+                #(#members)*
+            }
         }
+    };
+    quote! {
+        #definition
         #(#default_fns)*
         ::omniface::impl_wire_via_serde!(#ident);
         #validate
@@ -430,7 +519,14 @@ fn option_str(value: Option<&str>) -> TokenStream {
 
 /// An error: a struct like any other, plus its conversion into `omniface::Error` with the mapped
 /// HTTP status and gRPC code.
-fn error_item(scope: &Scope, def: &TypeDef, ident: &Ident, docs: &Docs, error: &ErrorDef) -> TokenStream {
+fn error_item(
+    scope: &Scope,
+    def: &TypeDef,
+    ident: &Ident,
+    docs: &Docs,
+    error: &ErrorDef,
+    existing: bool,
+) -> TokenStream {
     let qualified = format!("{}.{}", scope.package, def.name);
     let structure = struct_item(
         scope,
@@ -439,7 +535,11 @@ fn error_item(scope: &Scope, def: &TypeDef, ident: &Ident, docs: &Docs, error: &
         docs,
         &error.fields,
         &error.reserved,
-        true,
+        if existing {
+            Definition::Existing
+        } else {
+            Definition::WriteWithDefault
+        },
     );
     let name = &def.name;
     let status = bindings::error_http_status(error);
@@ -483,7 +583,7 @@ fn error_item(scope: &Scope, def: &TypeDef, ident: &Ident, docs: &Docs, error: &
 }
 
 /// An enum: written as its proto value name (`SPECIES_DOG`), read from the name or the number.
-fn enum_item(name: &str, ident: &Ident, docs: &Docs, enumeration: &Enum) -> TokenStream {
+fn enum_item(name: &str, ident: &Ident, docs: &Docs, enumeration: &Enum, existing: bool) -> TokenStream {
     let docs = doc_attrs(docs);
     let numbers = bindings::enum_values(enumeration);
     let variants: Vec<Ident> = enumeration
@@ -503,12 +603,19 @@ fn enum_item(name: &str, ident: &Ident, docs: &Docs, enumeration: &Enum) -> Toke
             v.deprecated.as_ref().map(|d| d.note.as_deref()),
         ))
     });
-    quote! {
-        #docs
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum #ident {
-            #(#variant_docs #variants,)*
+    let definition = if existing {
+        quote!()
+    } else {
+        quote! {
+            #docs
+            #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub enum #ident {
+                #(#variant_docs #variants,)*
+            }
         }
+    };
+    quote! {
+        #definition
 
         impl #ident {
             /// Every value, in declaration order.
@@ -575,7 +682,14 @@ fn enum_item(name: &str, ident: &Ident, docs: &Docs, enumeration: &Enum) -> Toke
 }
 
 /// A union: externally tagged, `{"added": {...}}`, as proto3 writes a `oneof`.
-fn union_item(scope: &Scope, container: Option<&str>, ident: &Ident, docs: &Docs, union: &Union) -> TokenStream {
+fn union_item(
+    scope: &Scope,
+    container: Option<&str>,
+    ident: &Ident,
+    docs: &Docs,
+    union: &Union,
+    existing: bool,
+) -> TokenStream {
     let docs = doc_attrs(docs);
     let serde_crate = serde_crate();
     let variants: Vec<(Ident, String, TokenStream, TokenStream)> = union
@@ -615,13 +729,21 @@ fn union_item(scope: &Scope, container: Option<&str>, ident: &Ident, docs: &Docs
             }
         }
     });
-    quote! {
-        #docs
-        #[derive(Clone, Debug, PartialEq, ::omniface::__private::serde::Serialize, ::omniface::__private::serde::Deserialize)]
-        #serde_crate
-        pub enum #ident {
-            #(#members)*
+    let definition = if existing {
+        let mirror_ident = format_ident!("{}Wire", ident);
+        serde_mirror(ident, quote!(enum #mirror_ident { #(#members)* }))
+    } else {
+        quote! {
+            #docs
+            #[derive(Clone, Debug, PartialEq, ::omniface::__private::serde::Serialize, ::omniface::__private::serde::Deserialize)]
+            #serde_crate
+            pub enum #ident {
+                #(#members)*
+            }
         }
+    };
+    quote! {
+        #definition
         ::omniface::impl_wire_via_serde!(#ident);
         impl ::omniface::validate::Validate for #ident {
             fn validate_at(&self, path: &mut ::omniface::validate::FieldPath, violations: &mut ::omniface::validate::Violations) {

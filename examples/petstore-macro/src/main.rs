@@ -1,0 +1,20 @@
+//! The pet store example server, written with the macros: `cargo run -p petstore-macro -- --listen 127.0.0.1:8080`.
+
+#[path = "../../listen_args.rs"]
+mod listen_args;
+
+use petstore_macro::{Store, demo_authenticator};
+
+#[tokio::main]
+async fn main() {
+    let listen = listen_args::listen_address("petstore-macro");
+    let (store, events) = Store::new();
+    println!("omniface pet store; demo tokens: `admin-token` (scope pets:admin) and `user-token`");
+    let server = omniface::Server::new()
+        .authenticator(demo_authenticator())
+        .service(petstore_macro::PetStoreServer::with_events(store, events));
+    if let Err(error) = server.serve(listen.as_str()).await {
+        eprintln!("error: cannot serve on {listen}: {error}");
+        std::process::exit(1);
+    }
+}
