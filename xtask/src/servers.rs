@@ -15,6 +15,8 @@
 //!    what REST, GraphQL and SOAP answer for the same request, checks deadlines, gzip, gRPC-Web,
 //!    health, and calls the server through reflection with `buf curl`.
 //! 4. schemathesis fuzzes the served OpenAPI document with its default checks.
+//! 5. Steps 2 and 3 run again against `petstore-macro`, the pet store written with the macros
+//!    instead of the `.idl` file: the same clients, built from the IDL's documents, must pass.
 //!
 //! Every client runs under a time limit, and the servers are stopped when the step ends, whatever
 //! happens.
@@ -43,32 +45,35 @@ impl Drop for Running {
 
 pub fn servers(ctx: &Ctx) -> Result {
     let tools = tools::ensure(ctx)?;
-    ctx::run(&mut ctx.cargo(&["build", "-p", "petstore-server", "-p", "chat-server"]))?;
+    ctx::run(&mut ctx.cargo(&["build", "-p", "petstore-server", "-p", "chat-server", "-p", "petstore-macro"]))?;
     note("building omniface (debug; nothing to do after the cli step)");
     let omniface = ctx.build_omniface(false)?;
     let (_petstore, petstore) = start(ctx, "petstore-server")?;
+    let (_petstore_macro, petstore_macro) = start(ctx, "petstore-macro")?;
     let (_chat, chat) = start(ctx, "chat-server")?;
     let clients = ctx.root.join("xtask").join("clients");
-
-    run_limited(
-        Command::new(tools.venv_bin("python"))
-            .arg(clients.join("petstore.py"))
-            .arg(&petstore),
-        Duration::from_secs(300),
-    )?;
-
     let (stubs, proto_dirs) = grpc_stubs(ctx, &omniface, &tools)?;
     let proto_dirs = std::env::join_paths(&proto_dirs).map_err(|e| format!("cannot join the proto folders: {e}"))?;
-    run_limited(
-        Command::new(tools.venv_bin("python"))
-            .arg(clients.join("grpc_clients.py"))
-            .arg(&stubs)
-            .arg(proto_dirs)
-            .args([&petstore, &chat])
-            .arg(tools.npm_bin("buf"))
-            .current_dir(&ctx.root),
-        Duration::from_secs(300),
-    )?;
+
+    for (server, base) in [("petstore-server", &petstore), ("petstore-macro", &petstore_macro)] {
+        note(&format!("calling {server} (at {base}) from Python: every protocol, then gRPC"));
+        run_limited(
+            Command::new(tools.venv_bin("python"))
+                .arg(clients.join("petstore.py"))
+                .arg(base),
+            Duration::from_secs(300),
+        )?;
+        run_limited(
+            Command::new(tools.venv_bin("python"))
+                .arg(clients.join("grpc_clients.py"))
+                .arg(&stubs)
+                .arg(&proto_dirs)
+                .args([base, &chat])
+                .arg(tools.npm_bin("buf"))
+                .current_dir(&ctx.root),
+            Duration::from_secs(300),
+        )?;
+    }
 
     // Schemathesis with its default checks against the served OpenAPI document. The SSE paths
     // (event streams, `watch_pets`) never end, so a request/response fuzzer cannot judge them; the
