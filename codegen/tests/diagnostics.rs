@@ -1,6 +1,7 @@
 //! Snapshot tests of the checker's diagnostics: one realistic invalid input per case, rendered as
 //! the CLI renders it, plus tests that every diagnostic code is exercised and documented and that
-//! the examples are clean.
+//! the examples are clean. The codes only the Rust front end reports (E0080 to E0082) have their
+//! own cases, Rust crates compiled with `from_rust::compile_crate`.
 //!
 //! Update the snapshots with `INSTA_UPDATE=always cargo test -p omniface-codegen --test
 //! diagnostics`, then read every changed `.snap` file under `snapshots/diagnostics/`.
@@ -9,6 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use omniface_codegen::diagnostic::Code;
+use omniface_codegen::from_rust::compile_crate;
 use omniface_codegen::loader::{FileSource, InMemory};
 use omniface_codegen::{Compilation, compile_files, compile_with};
 
@@ -1332,14 +1334,291 @@ fn case_names_are_unique() {
     assert!(cases.len() >= 40, "keep at least 40 cases");
 }
 
+/// Codes only the Rust front end reports: their cases and their docs/errors.md examples are Rust.
+const RUST_FRONT_END: &[Code] = &[Code::E0080, Code::E0081, Code::E0082];
+
+/// Compiles `lib_rs` with the Rust front end (as `omniface export` and the macros do), as the
+/// `src/lib.rs` of a crate in a folder of its own under `<target tmp>/rust-front-end/`, removed
+/// afterwards (tests run in parallel). The crate is only read, never built: it needs no
+/// `Cargo.toml`.
+fn compile_rust(name: &str, lib_rs: &str) -> Compilation {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let unique = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("rust-front-end")
+        .join(format!("{name}-{}-{unique}", std::process::id()));
+    std::fs::create_dir_all(dir.join("src")).expect("create the crate folder");
+    std::fs::write(dir.join("src/lib.rs"), lib_rs).expect("write src/lib.rs");
+    let compilation = compile_crate(&dir.join("src/lib.rs"), &dir).compilation;
+    let _ = std::fs::remove_dir_all(&dir);
+    compilation
+}
+
+/// One invalid Rust crate (its `src/lib.rs`) and the codes it must produce (exactly these), with
+/// one diagnostic per invalid item, field or method.
+struct RustCase {
+    name: &'static str,
+    lib_rs: String,
+    expected: &'static [Code],
+    /// How many diagnostics.
+    count: usize,
+}
+
+/// What every Rust case starts with: the package, a model type and a declared error.
+const RUST_PRELUDE: &str = r#"omniface::package!("acme.pets.v1");
+
+#[derive(omniface::Model)]
+pub struct Pet {
+    pub id: u64,
+}
+
+#[derive(omniface::Model)]
+#[omniface(error)]
+pub struct PetNotFound {
+    pub id: u64,
+}
+"#;
+
+fn rust_cases() -> Vec<RustCase> {
+    use Code::*;
+    let case = |name: &'static str, items: &str, expected: &'static [Code]| RustCase {
+        name,
+        lib_rs: format!("{RUST_PRELUDE}\n{items}"),
+        expected,
+        count: expected.len(),
+    };
+    let service = |name: &'static str, members: &str, expected: &'static [Code]| {
+        case(
+            name,
+            &format!("#[omniface::service]\npub trait PetStore {{\n{members}\n}}\n"),
+            expected,
+        )
+    };
+    let ok = "    async fn count_pets(&self, ctx: &omniface::Context) -> Result<u64, omniface::Error>;";
+    vec![
+        service(
+            "rust_valid_service",
+            "    #[omniface(throws(PetNotFound))]
+    async fn get_pet(&self, ctx: &omniface::Context, id: u64) -> Result<Pet, GetPetError>;
+    async fn watch_pets(&self, ctx: &omniface::Context) -> Result<omniface::ServerStream<Pet>, omniface::Error>;
+    async fn upload(&self, ctx: &omniface::Context, pets: omniface::Streaming<Pet>) -> Result<(), omniface::Error>;
+    #[omniface(event)]
+    fn pet_sold(&self, id: u64);",
+            &[],
+        ),
+        // E0080: items that cannot be model types.
+        case(
+            "rust_generic_struct",
+            "#[derive(omniface::Model)]\npub struct Page<T> {\n    pub items: Vec<T>,\n}\n",
+            &[E0080],
+        ),
+        case(
+            "rust_tuple_struct",
+            "#[derive(omniface::Model)]\npub struct PetId(u64);\n",
+            &[E0080],
+        ),
+        case(
+            "rust_unit_struct",
+            "#[derive(omniface::Model)]\npub struct Nothing;\n",
+            &[E0080],
+        ),
+        case(
+            "rust_enum_mixing_unit_and_data",
+            "#[derive(omniface::Model)]\npub enum Status {\n    Available,\n    Sold(Pet),\n}\n",
+            &[E0080],
+        ),
+        case(
+            "rust_enum_struct_variant",
+            "#[derive(omniface::Model)]\npub enum PetEvent {\n    Added(Pet),\n    Removed { id: u64 },\n}\n",
+            &[E0080],
+        ),
+        case(
+            "rust_enum_two_values",
+            "#[derive(omniface::Model)]\npub enum PetEvent {\n    Added(Pet),\n    Moved(Pet, Pet),\n}\n",
+            &[E0080],
+        ),
+        case(
+            "rust_generic_service",
+            &format!("#[omniface::service]\npub trait Store<T> {{\n{ok}\n}}\n"),
+            &[E0080],
+        ),
+        // E0081: types that cannot be mapped, in fields, parameters and returns.
+        case(
+            "rust_unmapped_field_types",
+            "#[derive(omniface::Model)]
+pub struct Everything {
+    pub labels: std::collections::HashMap<String, String>,
+    pub tags: std::collections::BTreeSet<String>,
+    pub age: u8,
+    pub photo: Vec<u8>,
+    pub initial: char,
+    pub big: u128,
+    pub name: &'static str,
+    pub text: str,
+    pub pair: (u64, u64),
+    pub grid: [u64; 4],
+    pub shared: std::sync::Arc<Pet>,
+    pub projected: <Pet as Iterator>::Item,
+}
+",
+            &[E0081],
+        )
+        .times(12),
+        service(
+            "rust_unmapped_parameter",
+            "    async fn get_pet(&self, ctx: &omniface::Context, id: u16) -> Result<Pet, omniface::Error>;",
+            &[E0081],
+        ),
+        service(
+            "rust_unmapped_return",
+            "    async fn count(&self, ctx: &omniface::Context) -> Result<usize, omniface::Error>;",
+            &[E0081],
+        ),
+        // E0082: method signatures.
+        service(
+            "rust_method_not_async",
+            "    fn get_pet(&self, ctx: &omniface::Context, id: u64) -> Result<Pet, omniface::Error>;",
+            &[E0082],
+        ),
+        service(
+            "rust_method_without_self",
+            &format!("    async fn get_pet(ctx: &omniface::Context, id: u64) -> Result<Pet, omniface::Error>;\n{ok}"),
+            &[E0082],
+        ),
+        service(
+            "rust_method_self_by_value",
+            &format!(
+                "    async fn get_pet(self, ctx: &omniface::Context, id: u64) -> Result<Pet, omniface::Error>;\n{ok}"
+            ),
+            &[E0082],
+        ),
+        service(
+            "rust_method_mut_self",
+            &format!(
+                "    async fn get_pet(&mut self, ctx: &omniface::Context, id: u64) -> Result<Pet, omniface::Error>;\n{ok}"
+            ),
+            &[E0082],
+        ),
+        service(
+            "rust_method_without_context",
+            &format!("    async fn get_pet(&self, id: u64) -> Result<Pet, omniface::Error>;\n{ok}"),
+            &[E0082],
+        ),
+        service(
+            "rust_method_context_not_first",
+            &format!(
+                "    async fn get_pet(&self, id: u64, ctx: &omniface::Context) -> Result<Pet, omniface::Error>;\n{ok}"
+            ),
+            &[E0082],
+        ),
+        service(
+            "rust_method_pattern_parameter",
+            "    async fn get_pet(&self, ctx: &omniface::Context, (id, _): (u64, u64)) -> Result<Pet, omniface::Error>;",
+            &[E0082],
+        ),
+        service(
+            "rust_method_without_return",
+            &format!("    async fn delete_pet(&self, ctx: &omniface::Context, id: u64);\n{ok}"),
+            &[E0082],
+        ),
+        service(
+            "rust_method_not_returning_result",
+            &format!("    async fn get_pet(&self, ctx: &omniface::Context, id: u64) -> Pet;\n{ok}"),
+            &[E0082],
+        ),
+        service(
+            "rust_method_error_without_throws",
+            "    async fn get_pet(&self, ctx: &omniface::Context, id: u64) -> Result<Pet, PetNotFound>;",
+            &[E0082],
+        ),
+        service(
+            "rust_method_error_with_throws",
+            "    #[omniface(throws(PetNotFound))]
+    async fn get_pet(&self, ctx: &omniface::Context, id: u64) -> Result<Pet, omniface::Error>;",
+            &[E0082],
+        ),
+        service(
+            "rust_method_with_body",
+            "    async fn get_pet(&self, ctx: &omniface::Context, id: u64) -> Result<Pet, omniface::Error> {
+        Err(omniface::Error::not_found())
+    }",
+            &[E0082],
+        ),
+        service(
+            "rust_method_generic",
+            &format!(
+                "    async fn get_pet<T>(&self, ctx: &omniface::Context, id: T) -> Result<Pet, omniface::Error>;\n{ok}"
+            ),
+            &[E0082],
+        ),
+        service(
+            "rust_service_associated_items",
+            &format!("    type Id;\n    const LIMIT: u32;\n{ok}"),
+            &[E0082],
+        )
+        .times(2),
+        service(
+            "rust_event_async",
+            &format!("    #[omniface(event)]\n    async fn pet_sold(&self, id: u64);\n{ok}"),
+            &[E0082],
+        ),
+        service(
+            "rust_event_with_return",
+            &format!("    #[omniface(event)]\n    fn pet_sold(&self, id: u64) -> Result<(), omniface::Error>;\n{ok}"),
+            &[E0082],
+        ),
+    ]
+}
+
+impl RustCase {
+    fn times(mut self, count: usize) -> RustCase {
+        self.count = count;
+        self
+    }
+}
+
+#[test]
+fn rust_cases_produce_exactly_their_expected_codes() {
+    let mut failures = Vec::new();
+    for case in rust_cases() {
+        let compilation = compile_rust(case.name, &case.lib_rs);
+        let got = codes_of(&compilation);
+        let want: BTreeSet<Code> = case.expected.iter().copied().collect();
+        if got != want || compilation.diagnostics.len() != case.count {
+            failures.push(format!(
+                "{}: expected {want:?} ({} diagnostics), got {got:?} ({})\n{}\n{}",
+                case.name,
+                case.count,
+                compilation.diagnostics.len(),
+                case.lib_rs,
+                compilation.render_diagnostics()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn rust_case_names_are_unique() {
+    let cases = rust_cases();
+    let names: BTreeSet<&str> = cases.iter().map(|c| c.name).collect();
+    assert_eq!(names.len(), cases.len(), "two Rust cases share a name");
+}
+
 #[test]
 fn every_code_is_produced_by_some_case() {
     let mut produced = BTreeSet::new();
     for case in cases() {
         produced.extend(codes_of(&case.compile()));
     }
+    for case in rust_cases() {
+        produced.extend(codes_of(&compile_rust(case.name, &case.lib_rs)));
+    }
     let missing: Vec<&Code> = Code::ALL.iter().filter(|code| !produced.contains(code)).collect();
-    assert!(missing.is_empty(), "no case produces {missing:?}; add one to `cases()`");
+    assert!(
+        missing.is_empty(),
+        "no case produces {missing:?}; add one to `cases()` (or to `rust_cases()` for the Rust front end's codes)"
+    );
 }
 
 fn workspace_root() -> &'static Path {
@@ -1374,17 +1653,25 @@ struct DocSection {
     title: String,
     /// The ```idl blocks: the failing example, then the fixed versions.
     examples: Vec<String>,
+    /// The ```rust blocks (each a crate's `src/lib.rs`), likewise; for [`RUST_FRONT_END`] codes.
+    rust_examples: Vec<String>,
 }
 
 /// The sections of docs/errors.md whose heading starts with a code (`E` and four digits).
 fn doc_sections(text: &str) -> Vec<DocSection> {
     let mut sections: Vec<DocSection> = Vec::new();
-    let mut block: Option<String> = None;
+    // The open example block: whether it is Rust, and its text so far.
+    let mut block: Option<(bool, String)> = None;
     for line in text.lines() {
-        if let Some(open) = &mut block {
+        if let Some((rust, open)) = &mut block {
             if line.trim_end() == "```" {
                 if let Some(section) = sections.last_mut() {
-                    section.examples.push(std::mem::take(open));
+                    let examples = if *rust {
+                        &mut section.rust_examples
+                    } else {
+                        &mut section.examples
+                    };
+                    examples.push(std::mem::take(open));
                 }
                 block = None;
             } else {
@@ -1400,10 +1687,13 @@ fn doc_sections(text: &str) -> Vec<DocSection> {
                     code: code.trim().to_string(),
                     title: title.trim().to_string(),
                     examples: Vec::new(),
+                    rust_examples: Vec::new(),
                 });
             }
         } else if line.trim_end() == "```idl" {
-            block = Some(String::new());
+            block = Some((false, String::new()));
+        } else if line.trim_end() == "```rust" {
+            block = Some((true, String::new()));
         }
     }
     sections
@@ -1485,6 +1775,31 @@ fn errors_md_examples_produce_their_code_and_fixes_compile() {
         let Some(code) = Code::ALL.iter().find(|c| c.as_str() == section.code) else {
             continue;
         };
+        if RUST_FRONT_END.contains(code) {
+            // Each Rust example is a crate's `src/lib.rs`, read by the Rust front end.
+            let Some((failing, fixes)) = section.rust_examples.split_first() else {
+                problems.push(format!("{code} has no ```rust example"));
+                continue;
+            };
+            let compilation = compile_rust(&format!("errors-md-{code}"), failing);
+            if !compilation.diagnostics.iter().any(|d| d.code == *code) {
+                problems.push(format!(
+                    "the {code} example does not produce {code}:\n{}",
+                    compilation.render_diagnostics()
+                ));
+            }
+            for fix in fixes {
+                fixes_checked += 1;
+                let compilation = compile_rust(&format!("errors-md-{code}-fixed"), fix);
+                if !compilation.diagnostics.is_empty() {
+                    problems.push(format!(
+                        "a fixed {code} example still has diagnostics:\n{}",
+                        compilation.render_diagnostics()
+                    ));
+                }
+            }
+            continue;
+        }
         let Some((failing, fixes)) = section.examples.split_first() else {
             if !NO_SOURCE_EXAMPLE.contains(code) {
                 problems.push(format!("{code} has no ```idl example"));
