@@ -595,10 +595,14 @@ impl Lowering<'_> {
             }
             ast::ItemKind::Union(variants)
         } else {
+            // The first variant that differs from the first one's shape (or a struct variant).
+            let is_unit = |v: &syn::Variant| matches!(v.fields, syn::Fields::Unit);
+            let is_single = |v: &syn::Variant| matches!(&v.fields, syn::Fields::Unnamed(f) if f.unnamed.len() == 1);
+            let first_is_unit = item.variants.first().is_some_and(is_unit);
             let culprit = item
                 .variants
                 .iter()
-                .find(|v| !matches!(&v.fields, syn::Fields::Unit | syn::Fields::Unnamed(_)) || !all_unit)
+                .find(|v| if first_is_unit { !is_unit(v) } else { !is_single(v) })
                 .map_or_else(|| self.span(&item.ident), |v| self.span(v));
             self.unsupported_item(
                 culprit,
@@ -684,7 +688,7 @@ impl Lowering<'_> {
 
     fn type_expr_inner(&self, ty: &syn::Type) -> Result<ast::TypeExpr, Box<Diagnostic>> {
         let span = self.span(ty);
-        let written = quote::ToTokens::to_token_stream(ty).to_string().replace(' ', "");
+        let written = written_type(ty);
         let syn::Type::Path(path) = ty else {
             if let syn::Type::Paren(inner) = ty {
                 return self.type_expr_inner(&inner.elem);
@@ -1127,4 +1131,22 @@ impl Lowering<'_> {
         };
         Some(returns)
     }
+}
+
+/// A type as the user wrote it, for messages: tokens re-spaced the way rustfmt would.
+fn written_type(ty: &syn::Type) -> String {
+    let mut text = quote::ToTokens::to_token_stream(ty).to_string();
+    for (from, to) in [
+        (" :: ", "::"),
+        (":: ", "::"),
+        (" < ", "<"),
+        ("< ", "<"),
+        (" <", "<"),
+        (" >", ">"),
+        (" ,", ","),
+        ("& ", "&"),
+    ] {
+        text = text.replace(from, to);
+    }
+    text
 }
