@@ -120,6 +120,26 @@ impl<'t> Cursor<'t> {
         }
     }
 
+    /// The comma-separated elements inside `group`, each read by `read`.
+    fn comma_separated<T>(
+        &self,
+        group: &proc_macro2::Group,
+        mut read: impl FnMut(&mut Cursor) -> Result<T, Diagnostic>,
+    ) -> Result<Vec<T>, Diagnostic> {
+        let inner: Vec<TokenTree> = group.stream().into_iter().collect();
+        let mut nested = Cursor {
+            tokens: &inner,
+            index: 0,
+            file: self.file,
+        };
+        let mut elements = Vec::new();
+        while !nested.at_end() {
+            elements.push(read(&mut nested)?);
+            nested.comma_or_end()?;
+        }
+        Ok(elements)
+    }
+
     fn meta(&mut self) -> Result<ast::Meta, Diagnostic> {
         let name = match self.peek() {
             Some(TokenTree::Ident(ident)) => {
@@ -135,17 +155,7 @@ impl<'t> Cursor<'t> {
         let (args, end) = match self.peek() {
             Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Parenthesis => {
                 self.index += 1;
-                let inner: Vec<TokenTree> = group.stream().into_iter().collect();
-                let mut nested = Cursor {
-                    tokens: &inner,
-                    index: 0,
-                    file: self.file,
-                };
-                let mut args = Vec::new();
-                while !nested.at_end() {
-                    args.push(nested.meta_arg()?);
-                    nested.comma_or_end()?;
-                }
+                let args = self.comma_separated(group, Cursor::meta_arg)?;
                 (ast::MetaArgs::List(args), span_of(group.span_close(), self.file))
             }
             Some(TokenTree::Punct(p)) if p.as_char() == '=' => {
@@ -202,17 +212,7 @@ impl<'t> Cursor<'t> {
             TokenTree::Punct(p) if p.as_char() == '-' || p.as_char() == '.' => self.number_or_range(),
             TokenTree::Group(group) if group.delimiter() == Delimiter::Bracket => {
                 self.index += 1;
-                let inner: Vec<TokenTree> = group.stream().into_iter().collect();
-                let mut nested = Cursor {
-                    tokens: &inner,
-                    index: 0,
-                    file: self.file,
-                };
-                let mut items = Vec::new();
-                while !nested.at_end() {
-                    items.push(nested.value()?);
-                    nested.comma_or_end()?;
-                }
+                let items = self.comma_separated(group, Cursor::value)?;
                 Ok(ast::Value {
                     kind: ast::ValueKind::Array(items),
                     span: span_of(group.span(), self.file),
