@@ -155,7 +155,7 @@ impl<'t> Cursor<'t> {
         let (args, end) = match self.peek() {
             Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Parenthesis => {
                 self.index += 1;
-                let args = self.comma_separated(group, Cursor::meta_arg)?;
+                let args = self.comma_separated(group, |nested| nested.meta_arg())?;
                 (ast::MetaArgs::List(args), span_of(group.span_close(), self.file))
             }
             Some(TokenTree::Punct(p)) if p.as_char() == '=' => {
@@ -212,7 +212,7 @@ impl<'t> Cursor<'t> {
             TokenTree::Punct(p) if p.as_char() == '-' || p.as_char() == '.' => self.number_or_range(),
             TokenTree::Group(group) if group.delimiter() == Delimiter::Bracket => {
                 self.index += 1;
-                let items = self.comma_separated(group, Cursor::value)?;
+                let items = self.comma_separated(group, |nested| nested.value())?;
                 Ok(ast::Value {
                     kind: ast::ValueKind::Array(items),
                     span: span_of(group.span(), self.file),
