@@ -45,7 +45,15 @@ impl Drop for Running {
 
 pub fn servers(ctx: &Ctx) -> Result {
     let tools = tools::ensure(ctx)?;
-    ctx::run(&mut ctx.cargo(&["build", "-p", "petstore-server", "-p", "chat-server", "-p", "petstore-macro"]))?;
+    ctx::run(&mut ctx.cargo(&[
+        "build",
+        "-p",
+        "petstore-server",
+        "-p",
+        "chat-server",
+        "-p",
+        "petstore-macro",
+    ]))?;
     note("building omniface (debug; nothing to do after the cli step)");
     let omniface = ctx.build_omniface(false)?;
     let (_petstore, petstore) = start(ctx, "petstore-server")?;
@@ -56,7 +64,9 @@ pub fn servers(ctx: &Ctx) -> Result {
     let proto_dirs = std::env::join_paths(&proto_dirs).map_err(|e| format!("cannot join the proto folders: {e}"))?;
 
     for (server, base) in [("petstore-server", &petstore), ("petstore-macro", &petstore_macro)] {
-        note(&format!("calling {server} (at {base}) from Python: every protocol, then gRPC"));
+        note(&format!(
+            "calling {server} (at {base}) from Python: every protocol, then gRPC"
+        ));
         run_limited(
             Command::new(tools.venv_bin("python"))
                 .arg(clients.join("petstore.py"))
