@@ -1,0 +1,11 @@
+omniface::package!("acme.pets.v1");
+
+#[derive(omniface::Model)]
+pub struct Pet {
+    #[omniface(number = 1)]
+    pub id: u64,
+    #[omniface(number = 1)]
+    pub name: String,
+}
+
+fn main() {}

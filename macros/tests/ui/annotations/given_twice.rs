@@ -1,0 +1,10 @@
+omniface::package!("acme.pets.v1");
+
+#[derive(omniface::Model)]
+pub struct Pet {
+    #[omniface(length(1..=64))]
+    #[omniface(length(1..=32))]
+    pub name: String,
+}
+
+fn main() {}

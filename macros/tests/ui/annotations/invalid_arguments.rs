@@ -1,0 +1,9 @@
+omniface::package!("acme.pets.v1");
+
+#[derive(omniface::Model)]
+pub struct Pet {
+    #[omniface(length("x"))]
+    pub name: String,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+omniface::package!("acme.pets.v1");
+
+#[derive(omniface::Model)]
+pub struct Pet {
+    pub id: u64,
+    #[omniface(default = "many")]
+    pub legs: u32,
+}
+
+fn main() {}

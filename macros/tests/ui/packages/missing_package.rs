@@ -1,0 +1,6 @@
+#[derive(omniface::Model)]
+pub struct Pet {
+    pub id: u64,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[omniface::service]
+pub trait PetStore {
+    async fn ping(&self, ctx: &omniface::Context) -> Result<(), omniface::Error>;
+}
+
+fn main() {}

@@ -1,0 +1,17 @@
+omniface::package!("acme.pets.v1");
+
+#[derive(omniface::Model)]
+pub struct Pet {
+    pub id: u64,
+}
+
+#[omniface::service]
+pub trait PetStore {
+    #[omniface(http(get, "/pets/{id}"))]
+    async fn get_pet(&self, ctx: &omniface::Context, id: u64) -> Result<Pet, omniface::Error>;
+
+    #[omniface(http(get, "/pets/{pet_id}"))]
+    async fn fetch_pet(&self, ctx: &omniface::Context, pet_id: u64) -> Result<Pet, omniface::Error>;
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+omniface::package!("acme.pets.v1");
+
+#[derive(omniface::Model)]
+pub struct Pet {
+    pub id: u64,
+    pub age: u8,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+omniface::package!("acme.pets.v1");
+
+#[derive(omniface::Model)]
+pub struct Nothing;
+
+fn main() {}
