@@ -91,11 +91,11 @@ fn signatures_as_written(service: &syn::ItemTrait) -> TokenStream {
 #[proc_macro]
 pub fn package(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     let input = TokenStream::from(input);
-    let literal = match syn::parse2::<syn::LitStr>(input.clone()) {
-        Ok(literal) => literal,
-        Err(error) => return error.to_compile_error().into(),
+    // The front end reads the invocation (and reports a non-string with its code); this only
+    // needs where the argument starts.
+    let Some(span) = input.clone().into_iter().next().map(|token| token.span()) else {
+        return syn::Error::new(proc_macro2::Span::call_site(), "[E0015] `omniface::package!` takes the package name as a string\n= help: write `omniface::package!(\"acme.pets.v1\");`").to_compile_error().into();
     };
-    let span = literal.span();
     let Some(file) = span.local_file() else {
         return TokenStream::new().into();
     };
@@ -222,7 +222,14 @@ fn report(krate: &RustCrate, diagnostics: Vec<&Diagnostic>, inputs: &[&TokenStre
             .find(|t| position(t.span(), true) <= end && position(t.span(), false) >= start);
         let spanned: TokenStream = match (first, last) {
             (Some(first), Some(last)) => [first.clone(), last.clone()].into_iter().collect(),
-            _ => tokens.first().cloned().into_iter().collect(),
+            // A span inside one token (a placeholder in a path string): that token.
+            _ => tokens
+                .iter()
+                .find(|t| position(t.span(), false) <= start && position(t.span(), true) >= end)
+                .or(tokens.first())
+                .cloned()
+                .into_iter()
+                .collect(),
         };
         let message = message(krate, diagnostic);
         out.extend(syn::Error::new_spanned(spanned, message).to_compile_error());
@@ -234,11 +241,11 @@ fn flatten(stream: &TokenStream, out: &mut Vec<TokenTree>) {
     for token in stream.clone() {
         match &token {
             TokenTree::Group(group) => {
-                let mut open = proc_macro2::Punct::new('(', proc_macro2::Spacing::Alone);
+                let mut open = proc_macro2::Punct::new('<', proc_macro2::Spacing::Alone);
                 open.set_span(group.span_open());
                 out.push(TokenTree::Punct(open));
                 flatten(&group.stream(), out);
-                let mut close = proc_macro2::Punct::new(')', proc_macro2::Spacing::Alone);
+                let mut close = proc_macro2::Punct::new('>', proc_macro2::Spacing::Alone);
                 close.set_span(group.span_close());
                 out.push(TokenTree::Punct(close));
             }

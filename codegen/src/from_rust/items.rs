@@ -19,11 +19,6 @@ use crate::syntax::ast;
 pub struct ModulePackage {
     pub name: String,
     pub span: Span,
-    /// Where the `omniface::package!` string is (1-based line, 0-based column).
-    pub line: usize,
-    pub column: usize,
-    /// Declared by an `omniface::package!` in this module (not inherited, not a service's).
-    pub declared_here: bool,
 }
 
 /// Each module's package: its own `omniface::package!`, else its service's `package = …`, else
@@ -40,9 +35,7 @@ pub fn module_packages(
             let parent = modules[..position]
                 .iter()
                 .rposition(|p| p.path.len() + 1 == module.path.len() && module.path.starts_with(&p.path))?;
-            let mut package = out[parent].clone()?;
-            package.declared_here = false;
-            Some(package)
+            out[parent].clone()
         };
         let package = own.or_else(inherited);
         out.push(package);
@@ -56,27 +49,24 @@ fn declared_package(module: &Module, file: FileId, errors: &mut Vec<Diagnostic>)
         let candidate = match item {
             syn::Item::Macro(invocation) if is_omniface_path(&invocation.mac.path, "package") => {
                 match syn::parse2::<syn::LitStr>(invocation.mac.tokens.clone()) {
-                    Ok(text) => {
-                        let start = text.span().start();
-                        Some(ModulePackage {
-                            name: text.value(),
-                            span: span_of(text.span(), file),
-                            line: start.line,
-                            column: start.column,
-                            declared_here: true,
-                        })
-                    }
+                    Ok(text) => Some(ModulePackage {
+                        name: text.value(),
+                        span: span_of(text.span(), file),
+                    }),
                     Err(_) => {
+                        let written = invocation.mac.tokens.to_string().replace(' ', "");
+                        let span = span_of(invocation.mac.tokens.span(), file);
                         errors.push(
                             Diagnostic::error(
                                 Code::E0015,
-                                span_of(invocation.mac.tokens.span(), file),
+                                span,
                                 "`omniface::package!` takes the package name as a string",
                             )
                             .label("expected a string")
-                            .help("write `omniface::package!(\"acme.pets.v1\");`"),
+                            .help(format!("write `omniface::package!(\"{written}\");`")),
                         );
-                        None
+                        // The module still has the package meant, so its items get no E0010.
+                        Some(ModulePackage { name: written, span })
                     }
                 }
             }
@@ -93,13 +83,7 @@ fn declared_package(module: &Module, file: FileId, errors: &mut Vec<Diagnostic>)
                         ast::MetaArgs::Value(ast::Value {
                             kind: ast::ValueKind::String(text),
                             span,
-                        }) => Some(ModulePackage {
-                            name: text.value,
-                            span,
-                            line: 0,
-                            column: 0,
-                            declared_here: false,
-                        }),
+                        }) => Some(ModulePackage { name: text.value, span }),
                         _ => {
                             errors.push(
                                 Diagnostic::error(
@@ -129,6 +113,23 @@ fn declared_package(module: &Module, file: FileId, errors: &mut Vec<Diagnostic>)
         }
     }
     found
+}
+
+/// Every `omniface::package!` of a module: where its argument starts (1-based line, 0-based
+/// column) and its span, so each invocation's macro finds the diagnostics about it.
+pub fn package_invocations(module: &Module, file: FileId) -> Vec<(usize, usize, Span)> {
+    module
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Macro(invocation) if is_omniface_path(&invocation.mac.path, "package") => {
+                let tokens = &invocation.mac.tokens;
+                let start = tokens.clone().into_iter().next()?.span().start();
+                Some((start.line, start.column, span_of(tokens.span(), file)))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// `omniface::name` or a bare `name` (imported with `use omniface::name`).
@@ -188,6 +189,8 @@ pub struct Index {
     by_name: HashMap<String, Vec<Option<String>>>,
     modules: Vec<Vec<String>>,
     uses: Vec<Uses>,
+    /// Names of the crate's structs and enums that do not derive `Model`.
+    plain: std::collections::HashSet<String>,
 }
 
 #[derive(Default)]
@@ -203,6 +206,7 @@ impl Index {
         let mut types = HashMap::new();
         let mut by_name: HashMap<String, Vec<Option<String>>> = HashMap::new();
         let mut uses = Vec::new();
+        let mut plain = std::collections::HashSet::new();
         for (module, package) in modules.iter().zip(packages) {
             let package = package.as_ref().map(|p| p.name.clone());
             let mut module_uses = Uses::default();
@@ -210,6 +214,14 @@ impl Index {
                 let ident = match item {
                     syn::Item::Struct(s) if derives_model(&s.attrs) => Some(&s.ident),
                     syn::Item::Enum(e) if derives_model(&e.attrs) => Some(&e.ident),
+                    syn::Item::Struct(s) => {
+                        plain.insert(s.ident.to_string());
+                        None
+                    }
+                    syn::Item::Enum(e) => {
+                        plain.insert(e.ident.to_string());
+                        None
+                    }
                     syn::Item::Use(declaration) => {
                         let prefix = match declaration.leading_colon {
                             Some(_) => vec!["::".to_string()],
@@ -233,6 +245,7 @@ impl Index {
             by_name,
             modules: modules.iter().map(|m| m.path.clone()).collect(),
             uses,
+            plain,
         }
     }
 
@@ -362,39 +375,31 @@ impl Lowering<'_> {
         let mut decls = Vec::new();
         let module = self.module;
         for item in &module.items {
-            let decl = match item {
-                syn::Item::Struct(s) if derives_model(&s.attrs) => self.struct_decl(s),
-                syn::Item::Enum(e) if derives_model(&e.attrs) => self.enum_decl(e),
-                syn::Item::Trait(t) if service_attribute(&t.attrs).is_some() => self.service_decl(t),
-                _ => None,
+            let (decl, ident, is_service) = match item {
+                syn::Item::Struct(s) if derives_model(&s.attrs) => (self.struct_decl(s), &s.ident, false),
+                syn::Item::Enum(e) if derives_model(&e.attrs) => (self.enum_decl(e), &e.ident, false),
+                syn::Item::Trait(t) if service_attribute(&t.attrs).is_some() => (self.service_decl(t), &t.ident, true),
+                _ => continue,
             };
+            // A site even for an item that could not be lowered, so its macro finds its errors.
+            let name = self.ident(ident);
+            let what = if is_service {
+                SiteKind::Service {
+                    package: self.package.unwrap_or("").to_string(),
+                    name: name.text.clone(),
+                }
+            } else {
+                SiteKind::Type(format!("{}.{}", self.package.unwrap_or(""), name.text))
+            };
+            self.sites.push(Site {
+                file: module.file.clone(),
+                line: ident.span().start().line,
+                column: ident.span().start().column,
+                what,
+                span: name.span,
+                item_span: span_of(item.span(), self.file),
+            });
             if let Some(decl) = decl {
-                let start = decl.name.span;
-                let (line, column) = match item {
-                    syn::Item::Struct(s) => (s.ident.span().start().line, s.ident.span().start().column),
-                    syn::Item::Enum(e) => (e.ident.span().start().line, e.ident.span().start().column),
-                    syn::Item::Trait(t) => (t.ident.span().start().line, t.ident.span().start().column),
-                    _ => (0, 0),
-                };
-                let what = match (&decl.kind, self.package) {
-                    (ast::ItemKind::Service(_), Some(package)) => SiteKind::Service {
-                        package: package.to_string(),
-                        name: decl.name.text.clone(),
-                    },
-                    (ast::ItemKind::Service(_), None) => SiteKind::Service {
-                        package: String::new(),
-                        name: decl.name.text.clone(),
-                    },
-                    (_, package) => SiteKind::Type(format!("{}.{}", package.unwrap_or(""), decl.name.text)),
-                };
-                self.sites.push(Site {
-                    file: module.file.clone(),
-                    line,
-                    column,
-                    what,
-                    span: start,
-                    item_span: span_of(item.span(), self.file),
-                });
                 decls.push(ast::Decl::Item(decl));
             }
         }
@@ -767,6 +772,15 @@ impl Lowering<'_> {
                 let text = match self.index.resolve(self.module_index, &segments) {
                     Some((Some(package), name)) if Some(package.as_str()) != self.package => format!("{package}.{name}"),
                     Some((_, name)) => name,
+                    None if self.index.plain.contains(&name) => {
+                        return Err(Box::new(
+                            Diagnostic::error(Code::E0022, span, format!("`{written}` is not a model type"))
+                                .label("a Rust type without `#[derive(omniface::Model)]`")
+                                .help(format!(
+                                    "add `#[derive(omniface::Model)]` to `{name}`, so every protocol has its schema"
+                                )),
+                        ));
+                    }
                     None => name,
                 };
                 Ok(plain(ast::TypeExprKind::Path(path_ident(&text))))

@@ -98,16 +98,14 @@ pub fn compile_crate(root: &Path, base: &Path) -> RustCrate {
             sites: &mut sites,
         };
         let decls = lowering.module_items();
-        if let Some(package) = &packages[position]
-            && package.declared_here
-        {
+        for (line, column, span) in items::package_invocations(module, file) {
             sites.push(Site {
                 file: module.file.clone(),
-                line: package.line,
-                column: package.column,
-                what: SiteKind::Package(package.name.clone()),
-                span: package.span,
-                item_span: package.span,
+                line,
+                column,
+                what: SiteKind::Package(packages[position].as_ref().map_or_else(String::new, |p| p.name.clone())),
+                span,
+                item_span: span,
             });
         }
         if decls.is_empty() {

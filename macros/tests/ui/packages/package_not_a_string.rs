@@ -1,0 +1,8 @@
+omniface::package!(acme.pets.v1);
+
+#[derive(omniface::Model)]
+pub struct Pet {
+    pub id: u64,
+}
+
+fn main() {}
