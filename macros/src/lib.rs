@@ -370,9 +370,17 @@ fn crate_for(file: &Path) -> Result<Arc<RustCrate>, String> {
     }
     // The crate's files are parsed with proc-macro2's own lexer, which knows byte offsets
     // (the compiler's spans do not give them to a proc macro); the output is built after.
+    struct Unforce;
+    impl Drop for Unforce {
+        fn drop(&mut self) {
+            // Even if reading panics: later macros must build compiler tokens again.
+            proc_macro2::fallback::unforce();
+        }
+    }
     proc_macro2::fallback::force();
+    let unforce = Unforce;
     let krate = compile_crate(&root, &manifest_dir);
-    proc_macro2::fallback::unforce();
+    drop(unforce);
     let krate = Arc::new(krate);
     cache.retain(|entry| entry.root != root);
     cache.push(Cached {
