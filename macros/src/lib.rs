@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use omniface_codegen::diagnostic::Diagnostic;
-use omniface_codegen::from_rust::{RustCrate, Site, SiteKind, compile_crate, crate_root_for};
+use omniface_codegen::from_rust::{RustCrate, Site, SiteKind, compile_crate, crate_root_for, diagnostics_within};
 use omniface_codegen::source::Span;
 use omniface_codegen::targets::rust::{DocumentTexts, existing_service, existing_type_impls, proto_file_paths};
 use omniface_codegen::targets::{Options, Target, generate};
@@ -162,15 +162,7 @@ fn expand(
 
 /// The diagnostics whose primary span is inside `span`.
 fn within(krate: &RustCrate, span: Span) -> Vec<&Diagnostic> {
-    krate
-        .compilation
-        .diagnostics
-        .iter()
-        .filter(|d| {
-            let primary = d.primary_span();
-            primary.file == span.file && primary.start >= span.start && primary.end <= span.end
-        })
-        .collect()
+    diagnostics_within(&krate.compilation.diagnostics, span)
 }
 
 /// Diagnostics in no item's span (such as a package name's), reported by the services.
