@@ -921,16 +921,8 @@ impl Lowering<'_> {
             );
             return None;
         }
-        let has_context = match inputs.next() {
-            Some(syn::FnArg::Typed(typed)) => match typed.ty.as_ref() {
-                syn::Type::Reference(reference) => matches!(
-                    reference.elem.as_ref(),
-                    syn::Type::Path(path) if path.path.segments.last().is_some_and(|s| s.ident == "Context")
-                ),
-                _ => false,
-            },
-            _ => false,
-        };
+        let second = inputs.next();
+        let has_context = second.is_some_and(is_context);
         if !has_context {
             let span = self.span(&signature.inputs);
             self.signature_error(
@@ -939,9 +931,19 @@ impl Lowering<'_> {
                 "no context parameter",
                 "write `async fn method(&self, ctx: &omniface::Context, …)`; the context carries the caller and its headers",
             );
-            return None;
         }
-        let params: Vec<ast::FieldDecl> = inputs.filter_map(|input| self.param(input)).collect();
+        // Without a context, the second input is an ordinary parameter: reading on reports the
+        // method's other problems in the same run.
+        let mut params: Vec<ast::FieldDecl> = Vec::new();
+        if !has_context {
+            params.extend(second.and_then(|input| self.param(input)));
+        }
+        // A context elsewhere than second was reported above; it is not a parameter.
+        params.extend(
+            inputs
+                .filter(|input| !is_context(input))
+                .filter_map(|input| self.param(input)),
+        );
         let throws = self.throws(&mut annotated);
         let returns = self.returns(signature, &name, &throws)?;
         Some(ast::ServiceMember::Method(ast::MethodDecl {
@@ -1163,4 +1165,18 @@ fn written_type(ty: &syn::Type) -> String {
         text = text.replace(from, to);
     }
     text
+}
+
+/// `ctx: &omniface::Context` (any path ending in `Context`, behind a shared reference).
+fn is_context(input: &syn::FnArg) -> bool {
+    match input {
+        syn::FnArg::Typed(typed) => match typed.ty.as_ref() {
+            syn::Type::Reference(reference) => matches!(
+                reference.elem.as_ref(),
+                syn::Type::Path(path) if path.path.segments.last().is_some_and(|s| s.ident == "Context")
+            ),
+            _ => false,
+        },
+        syn::FnArg::Receiver(_) => false,
+    }
 }
