@@ -74,16 +74,24 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result {
         .filter(|s| args.is_empty() || args.iter().any(|a| a == s.name))
         .collect();
     let started = Instant::now();
+    // Builds fill the disk (the target folder of a clean run holds several GB), and a full disk
+    // shows up as odd failures far from their cause, so every step says how much is left.
+    let free = || free_disk_space(&ctx.root).map_or_else(String::new, |gb| format!("; {gb:.1} GB free on disk"));
+    if let Some(gb) = free_disk_space(&ctx.root) {
+        note(&format!("{gb:.1} GB free on disk"));
+    }
     for s in &chosen {
         step(s.title);
         let t = Instant::now();
         (s.run)(ctx).map_err(|message| {
             format!(
-                "step `{}` failed: {message}\n\nRun just this step again with: cargo xtask test {}",
-                s.name, s.name
+                "step `{}` failed{}: {message}\n\nRun just this step again with: cargo xtask test {}",
+                s.name,
+                free().replacen(";", " with", 1),
+                s.name
             )
         })?;
-        note(&format!("ok ({})", format_duration(t.elapsed())));
+        note(&format!("ok ({}{})", format_duration(t.elapsed()), free()));
     }
     step(&format!(
         "all {} step{} passed in {}",
@@ -92,6 +100,15 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result {
         format_duration(started.elapsed())
     ));
     Ok(())
+}
+
+/// Free space, in GB, on the file system holding `path` (from `df -Pk`), if `df` answers.
+fn free_disk_space(path: &Path) -> Option<f64> {
+    let output = Command::new("df").arg("-Pk").arg(path).output().ok()?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    // `Filesystem 1024-blocks Used Available Capacity Mounted-on`, then one line per file system.
+    let available_kb: f64 = text.lines().nth(1)?.split_whitespace().nth(3)?.parse().ok()?;
+    Some(available_kb / 1024.0 / 1024.0)
 }
 
 fn fmt(ctx: &Ctx) -> Result {
