@@ -1,28 +1,62 @@
-//! The command line every example server takes: `--listen ADDR` (default 127.0.0.1:8080).
-//! Shared by the examples' `main.rs` through `#[path]`, so the convention lives in one place.
+//! The command line every example server takes: `--listen ADDR` (default 127.0.0.1:8080) and
+//! `--mqtt URL` (an MQTT 5 broker such as `mqtt://127.0.0.1:1883`; none by default). Shared by
+//! the examples' `main.rs` through `#[path]`, so the convention lives in one place.
 
-/// `--listen ADDR` from the process arguments; prints usage and exits on anything else.
-pub fn listen_address(program: &str) -> String {
-    let mut args = std::env::args().skip(1);
-    let mut listen = "127.0.0.1:8080".to_string();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--listen" => match args.next() {
-                Some(value) => listen = value,
-                None => usage(program, "--listen needs an address such as 127.0.0.1:8080"),
-            },
-            other if other.starts_with("--listen=") => listen = other["--listen=".len()..].to_string(),
-            "-h" | "--help" => {
-                println!("usage: {program} [--listen ADDR]");
-                std::process::exit(0);
+const USAGE: &str = "[--listen ADDR] [--mqtt mqtt://HOST:PORT[?client_id=ID&group=GROUP]]";
+
+pub struct ServerArgs {
+    pub listen: String,
+    pub mqtt: Option<omniface::MqttConfig>,
+}
+
+impl ServerArgs {
+    /// The arguments of the process; prints usage and exits on anything else.
+    pub fn parse(program: &str) -> ServerArgs {
+        let mut args = std::env::args().skip(1);
+        let mut parsed = ServerArgs {
+            listen: "127.0.0.1:8080".to_string(),
+            mqtt: None,
+        };
+        while let Some(arg) = args.next() {
+            let (name, inline) = match arg.split_once('=') {
+                Some((name, value)) if name.starts_with("--") => (name.to_string(), Some(value.to_string())),
+                _ => (arg.clone(), None),
+            };
+            let mut value = |example: &str| {
+                inline
+                    .clone()
+                    .or_else(|| args.next())
+                    .unwrap_or_else(|| usage(program, &format!("{name} needs a value such as {example}")))
+            };
+            match name.as_str() {
+                "--listen" => parsed.listen = value("127.0.0.1:8080"),
+                "--mqtt" => {
+                    let url = value("mqtt://127.0.0.1:1883");
+                    match omniface::MqttConfig::from_url(&url) {
+                        Ok(config) => parsed.mqtt = Some(config),
+                        Err(message) => usage(program, &message),
+                    }
+                }
+                "-h" | "--help" => {
+                    println!("usage: {program} {USAGE}");
+                    std::process::exit(0);
+                }
+                other => usage(program, &format!("unknown argument `{other}`")),
             }
-            other => usage(program, &format!("unknown argument `{other}`")),
+        }
+        parsed
+    }
+
+    /// The server with the protocols the arguments ask for (MQTT) added.
+    pub fn configure(&self, server: omniface::Server) -> omniface::Server {
+        match &self.mqtt {
+            Some(config) => server.mqtt(config.clone()),
+            None => server,
         }
     }
-    listen
 }
 
 fn usage(program: &str, message: &str) -> ! {
-    eprintln!("error: {message}\nusage: {program} [--listen ADDR]");
+    eprintln!("error: {message}\nusage: {program} {USAGE}");
     std::process::exit(2);
 }

@@ -132,6 +132,8 @@ pub struct Server {
     limits: Limits,
     /// Where gRPC is served when not on the HTTP port.
     grpc_address: Option<String>,
+    /// The MQTT 5 broker the server publishes events to and answers requests from.
+    mqtt: Option<crate::mqtt::MqttConfig>,
 }
 
 impl Server {
@@ -159,6 +161,14 @@ impl Server {
     /// the HTTP protocols, for deployments that route or scale gRPC separately.
     pub fn grpc_on(mut self, address: impl Into<String>) -> Server {
         self.grpc_address = Some(address.into());
+        self
+    }
+
+    /// Also serves MQTT 5 through the broker `config` names: every event is published to its
+    /// topic and every unary method answers requests (see the `mqtt` module of the docs).
+    /// [`Server::serve`] connects, and reconnects whenever the broker goes away.
+    pub fn mqtt(mut self, config: crate::mqtt::MqttConfig) -> Server {
+        self.mqtt = Some(config);
         self
     }
 
@@ -237,6 +247,13 @@ impl Server {
                 "WebSocket    {ws_base}/ws  (subprotocol {}; AsyncAPI at {base}/asyncapi.json)",
                 crate::ws::SUBPROTOCOL
             ));
+            if let Some(mqtt) = &self.mqtt {
+                lines.push(format!(
+                    "MQTT 5       {}  (events on their topics; requests with a response topic, shared group `{}`; AsyncAPI at {base}/asyncapi.json)",
+                    mqtt.address(),
+                    mqtt.group()
+                ));
+            }
         }
         lines
     }
@@ -254,12 +271,26 @@ impl Server {
             println!("{line}");
         }
         match self.grpc_address.clone() {
-            None => axum::serve(no_delay(listener), self.router()).await,
+            None => {
+                let app = self.start();
+                let router = Server::http_router(&app).merge(crate::grpc::routes(&app));
+                axum::serve(no_delay(listener), router).await
+            }
             Some(grpc_address) => {
                 let grpc_listener = tokio::net::TcpListener::bind(grpc_address.as_str()).await?;
                 self.serve_split(listener, grpc_listener).await
             }
         }
+    }
+
+    /// The shared state, with the broker protocols started on it.
+    fn start(mut self) -> Arc<App> {
+        let mqtt = self.mqtt.take();
+        let app = self.app();
+        if let Some(config) = mqtt {
+            tokio::spawn(crate::mqtt::run(app.clone(), config));
+        }
+        app
     }
 
     /// Serves the HTTP protocols on `http` and gRPC on `grpc` (bound listeners, so tests can use
@@ -269,7 +300,7 @@ impl Server {
         http: tokio::net::TcpListener,
         grpc: tokio::net::TcpListener,
     ) -> std::io::Result<()> {
-        let app = self.app();
+        let app = self.start();
         let http = axum::serve(no_delay(http), Server::http_router(&app));
         let grpc = axum::serve(no_delay(grpc), crate::grpc::routes(&app));
         tokio::try_join!(async { http.await }, async { grpc.await }).map(drop)

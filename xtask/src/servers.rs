@@ -17,6 +17,11 @@
 //! 4. schemathesis fuzzes the served OpenAPI document with its default checks.
 //! 5. Steps 2 and 3 run again against `petstore-macro`, the pet store written with the macros
 //!    instead of the `.idl` file: the same clients, built from the IDL's documents, must pass.
+//! 6. MQTT 5: a mosquitto (the Debian package) starts on a free port, two `telemetry-server`
+//!    instances connect to it in one shared-subscription group, and `xtask/clients/mqtt_devices.py`
+//!    plays devices and operators with paho-mqtt: request/response with correlation data on the
+//!    topics the served AsyncAPI document lists, declared errors, readings published and status
+//!    retained; then it kills one instance and checks that every later request is answered once.
 //!
 //! Every client runs under a time limit, and the servers are stopped when the step ends, whatever
 //! happens.
@@ -53,12 +58,14 @@ pub fn servers(ctx: &Ctx) -> Result {
         "chat-server",
         "-p",
         "petstore-macro",
+        "-p",
+        "telemetry-server",
     ]))?;
     note("building omniface (debug; nothing to do after the cli step)");
     let omniface = ctx.build_omniface(false)?;
-    let (_petstore, petstore) = start(ctx, "petstore-server")?;
-    let (_petstore_macro, petstore_macro) = start(ctx, "petstore-macro")?;
-    let (_chat, chat) = start(ctx, "chat-server")?;
+    let (_petstore, petstore) = start(ctx, "petstore-server", &[])?;
+    let (_petstore_macro, petstore_macro) = start(ctx, "petstore-macro", &[])?;
+    let (_chat, chat) = start(ctx, "chat-server", &[])?;
     let clients = ctx.root.join("xtask").join("clients");
     let (stubs, proto_dirs) = grpc_stubs(ctx, &omniface, &tools)?;
     let proto_dirs = std::env::join_paths(&proto_dirs).map_err(|e| format!("cannot join the proto folders: {e}"))?;
@@ -85,6 +92,8 @@ pub fn servers(ctx: &Ctx) -> Result {
         )?;
     }
 
+    mqtt(ctx, &tools, &clients)?;
+
     // Schemathesis with its default checks against the served OpenAPI document. The SSE paths
     // (event streams, `watch_pets`) never end, so a request/response fuzzer cannot judge them; the
     // Rust and Python clients above cover them. Hooks teach it NDJSON request bodies.
@@ -101,30 +110,79 @@ pub fn servers(ctx: &Ctx) -> Result {
     )
 }
 
-/// Starts the debug binary `name` (already built) on a free port of 127.0.0.1 and waits until it
-/// accepts connections; returns its guard and its base URL.
-fn start(ctx: &Ctx, name: &str) -> Result<(Running, String)> {
-    let binary = ctx.target_dir().join("debug").join(name);
-    let port = TcpListener::bind("127.0.0.1:0")
+/// Two telemetry servers sharing one mosquitto, called by paho-mqtt devices and operators.
+fn mqtt(ctx: &Ctx, tools: &Tools, clients: &Path) -> Result {
+    let mosquitto = tools::ensure_mosquitto()?;
+    let dir = ctx.fresh_dir("xtask/mosquitto")?;
+    let port = free_port()?;
+    let config = dir.join("mosquitto.conf");
+    std::fs::write(
+        &config,
+        format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"),
+    )
+    .map_err(|e| format!("cannot write {}: {e}", ctx.rel(&config)))?;
+    note(&format!("starting {} -c {}", mosquitto.display(), ctx.rel(&config)));
+    let _broker = Running(
+        Command::new(&mosquitto)
+            .arg("-c")
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start mosquitto: {e}"))?,
+    );
+    wait_for_port(&format!("127.0.0.1:{port}"), "mosquitto")?;
+    let url = format!("mqtt://127.0.0.1:{port}?group=telemetry");
+    let (instance_a, _) = start(ctx, "telemetry-server", &["--mqtt", &url])?;
+    let (_instance_b, telemetry_b) = start(ctx, "telemetry-server", &["--mqtt", &url])?;
+    note("calling the two telemetry servers over MQTT 5 from Python (paho-mqtt), killing one on the way");
+    run_limited(
+        Command::new(tools.venv_bin("python"))
+            .arg(clients.join("mqtt_devices.py"))
+            .arg(port.to_string())
+            .arg(instance_a.0.id().to_string())
+            .arg(format!("{telemetry_b}/asyncapi.json")),
+        Duration::from_secs(120),
+    )
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .map_err(|e| format!("cannot find a free port: {e}"))?
-        .port();
-    let address = format!("127.0.0.1:{port}");
-    note(&format!("starting {} --listen {address}", ctx.rel(&binary)));
-    let server = Running(
-        Command::new(&binary)
-            .args(["--listen", &address])
-            .stdout(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", binary.display()))?,
-    );
+        .port())
+}
+
+fn wait_for_port(address: &str, name: &str) -> Result {
     let started = Instant::now();
-    while TcpStream::connect(&address).is_err() {
+    while TcpStream::connect(address).is_err() {
         if started.elapsed() > Duration::from_secs(30) {
             return Err(format!("{name} did not listen on {address} within 30 s"));
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    Ok(())
+}
+
+/// Starts the debug binary `name` (already built) with `--listen` on a free port of 127.0.0.1 and
+/// `args`, and waits until it accepts connections; returns its guard and its base URL.
+fn start(ctx: &Ctx, name: &str, args: &[&str]) -> Result<(Running, String)> {
+    let binary = ctx.target_dir().join("debug").join(name);
+    let address = format!("127.0.0.1:{}", free_port()?);
+    note(&format!(
+        "starting {} --listen {address} {}",
+        ctx.rel(&binary),
+        args.join(" ")
+    ));
+    let server = Running(
+        Command::new(&binary)
+            .args(["--listen", &address])
+            .args(args)
+            .stdout(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", binary.display()))?,
+    );
+    wait_for_port(&address, name)?;
     Ok((server, format!("http://{address}")))
 }
 

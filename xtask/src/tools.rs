@@ -3,7 +3,9 @@
 //!
 //! - `.tools/node`: npm packages, `npm install --prefix .tools/node` at pinned versions;
 //! - `.tools/venv`: a Python virtual environment with pinned PyPI packages;
-//! - `xmllint` from the Debian package `libxml2-utils`, with `apt-get`, when it is not on `PATH`.
+//! - `xmllint` from the Debian package `libxml2-utils`, with `apt-get`, when it is not on `PATH`;
+//! - the MQTT broker `mosquitto` from the Debian package of that name, the same way (the Rust tests
+//!   and the `servers` step each start their own on a free port; apt does not start it).
 //!
 //! Each installation writes a stamp file listing what it installed; when the stamp matches the
 //! pinned list (and the programs are there) the installation is skipped, so a second run costs
@@ -43,6 +45,7 @@ const PIP_PACKAGES: &[&str] = &[
     "httpx==0.28.1",
     "httpx-sse==0.4.3",
     "openapi-spec-validator==0.9.0",
+    "paho-mqtt==2.1.0",
     "schemathesis==4.32.5",
     "websockets==17.4",
     "xmlschema==4.3.2",
@@ -180,6 +183,35 @@ fn ensure_xmllint() -> Result {
     } else {
         Err("libxml2-utils is installed but `xmllint` still does not run".to_string())
     }
+}
+
+/// The `mosquitto` program, installed with apt when missing. Debian puts it in `/usr/sbin`, which
+/// is not on every user's `PATH`.
+pub fn ensure_mosquitto() -> Result<PathBuf> {
+    let find = || {
+        ["mosquitto", "/usr/sbin/mosquitto"]
+            .into_iter()
+            .find(|program| program_starts(program))
+            .map(PathBuf::from)
+    };
+    if let Some(program) = find() {
+        note(&format!("mosquitto: found ({})", program.display()));
+        return Ok(program);
+    }
+    note("mosquitto: not found; installing the Debian package mosquitto");
+    apt_install("mosquitto")?;
+    find().ok_or_else(|| "the mosquitto package is installed but `mosquitto` does not start".to_string())
+}
+
+/// True when `program` can be started at all (`mosquitto -h` exits with a non-zero status).
+fn program_starts(program: &str) -> bool {
+    Command::new(program)
+        .arg("-h")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
 }
 
 /// `apt-get install -y PACKAGE`, after `apt-get update` when the first attempt fails (a fresh

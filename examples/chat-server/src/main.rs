@@ -7,10 +7,12 @@ use chat_server::{Chat, ChatServiceServer, token_authenticator};
 
 #[tokio::main]
 async fn main() {
-    let listen = listen_args::listen_address("chat-server");
+    let args = listen_args::ServerArgs::parse("chat-server");
+    let listen = args.listen.clone();
     let (chat, events) = Chat::new();
     println!("omniface chat; any bearer token `<name>-token` signs in as <name> (e.g. `alice-token`)");
-    let server = omniface::Server::new()
+    let server = args
+        .configure(omniface::Server::new())
         .authenticator(token_authenticator())
         .service(ChatServiceServer::with_events(chat, events));
     if let Err(error) = server.serve(listen.as_str()).await {

@@ -7,10 +7,12 @@ use petstore_server::{Store, demo_authenticator};
 
 #[tokio::main]
 async fn main() {
-    let listen = listen_args::listen_address("petstore-server");
+    let args = listen_args::ServerArgs::parse("petstore-server");
+    let listen = args.listen.clone();
     let (store, events) = Store::new();
     println!("omniface pet store; demo tokens: `admin-token` (scope pets:admin) and `user-token`");
-    let server = omniface::Server::new()
+    let server = args
+        .configure(omniface::Server::new())
         .authenticator(demo_authenticator())
         .service(petstore_server::PetStoreServer::with_events(store, events));
     if let Err(error) = server.serve(listen.as_str()).await {

@@ -1,4 +1,5 @@
-//! The telemetry example server: `cargo run -p telemetry-server -- --listen 127.0.0.1:8080`.
+//! The telemetry example server: `cargo run -p telemetry-server -- --listen 127.0.0.1:8080
+//! --mqtt mqtt://127.0.0.1:1883`.
 
 #[path = "../../listen_args.rs"]
 mod listen_args;
@@ -7,10 +8,12 @@ use telemetry_server::{Fleet, TelemetryServer, demo_authenticator};
 
 #[tokio::main]
 async fn main() {
-    let listen = listen_args::listen_address("telemetry-server");
+    let args = listen_args::ServerArgs::parse("telemetry-server");
+    let listen = args.listen.clone();
     let (fleet, events) = Fleet::with_demo_devices();
     println!("omniface telemetry; demo keys: `X-API-Key: operator-key`, `X-Device-Key: device-key`");
-    let server = omniface::Server::new()
+    let server = args
+        .configure(omniface::Server::new())
         .authenticator(demo_authenticator())
         .service(TelemetryServer::with_events(fleet, events));
     if let Err(error) = server.serve(listen.as_str()).await {

@@ -1,0 +1,452 @@
+//! The telemetry service over MQTT 5, through a real mosquitto that each test starts on a free
+//! port (`cargo xtask test` installs the Debian package): every unary method answers requests
+//! with their correlation data, errors carry their name as a user property, events reach MQTT
+//! subscribers on their topics with the IDL's QoS and retain flag, and two instances split one
+//! shared subscription.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use rumqttc::v5::mqttbytes::QoS;
+use rumqttc::v5::mqttbytes::v5::{Packet, Publish, PublishProperties};
+use rumqttc::v5::{AsyncClient, Event, MqttOptions};
+use serde_json::{Value, json};
+use telemetry_server::{Fleet, TelemetryServer, demo_authenticator};
+use tokio::sync::mpsc;
+
+/// A mosquitto of its own on a free loopback port, stopped when dropped.
+struct Broker {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl Broker {
+    fn start() -> Broker {
+        let program = ["mosquitto", "/usr/sbin/mosquitto"]
+            .into_iter()
+            .find(|program| {
+                Command::new(program)
+                    .arg("-h")
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .is_ok()
+            })
+            .expect("mosquitto is not installed: `cargo xtask test` installs it (apt-get install mosquitto)");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = std::env::temp_dir().join(format!("omniface-mosquitto-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let config = dir.join("mosquitto.conf");
+        std::fs::write(
+            &config,
+            format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"),
+        )
+        .unwrap();
+        let child = Command::new(program)
+            .arg("-c")
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Owned by the broker from here on, so that its drop stops the process on every path.
+        let broker = Broker { child, port, dir };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return broker;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("mosquitto did not listen on port {port} within 5 s");
+    }
+
+    fn url(&self, client_id: &str) -> String {
+        format!("mqtt://127.0.0.1:{}?client_id={client_id}&group=telemetry", self.port)
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Starts a telemetry server connected to `broker`; `calls` counts the calls it authenticates.
+async fn start_server(broker: &Broker, client_id: &str, calls: Arc<AtomicUsize>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (fleet, events) = Fleet::with_demo_devices();
+    let inner = demo_authenticator();
+    let counting = omniface::authenticator_fn(move |credential| {
+        calls.fetch_add(1, Ordering::SeqCst);
+        futures_util::FutureExt::now_or_never(inner.authenticate(credential)).flatten()
+    });
+    let server = omniface::Server::new()
+        .mqtt(omniface::MqttConfig::from_url(&broker.url(client_id)).unwrap())
+        .authenticator(counting)
+        .service(TelemetryServer::with_events(fleet, events));
+    tokio::spawn(server.serve_on(listener));
+    format!("http://{address}")
+}
+
+/// A test's own MQTT 5 client: what it receives arrives on a channel.
+struct Peer {
+    client: AsyncClient,
+    received: mpsc::UnboundedReceiver<Packet>,
+    replies: String,
+}
+
+impl Peer {
+    async fn connect(broker: &Broker, name: &str) -> Peer {
+        let options = MqttOptions::new(name, "127.0.0.1", broker.port);
+        let (client, mut eventloop) = AsyncClient::new(options, 64);
+        let (sender, received) = mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            while let Ok(event) = eventloop.poll().await {
+                if let Event::Incoming(packet @ (Packet::Publish(_) | Packet::SubAck(_))) = event
+                    && sender.send(packet).is_err()
+                {
+                    return;
+                }
+            }
+        });
+        let mut peer = Peer {
+            client,
+            received,
+            replies: format!("replies/{name}"),
+        };
+        let replies = peer.replies.clone();
+        peer.subscribe(&replies, QoS::AtLeastOnce).await;
+        peer
+    }
+
+    async fn subscribe(&mut self, filter: &str, qos: QoS) {
+        self.client.subscribe(filter, qos).await.unwrap();
+        loop {
+            if let Packet::SubAck(_) = self.next_packet().await {
+                return;
+            }
+        }
+    }
+
+    async fn next_packet(&mut self) -> Packet {
+        tokio::time::timeout(Duration::from_secs(5), self.received.recv())
+            .await
+            .expect("nothing arrived within 5 s")
+            .expect("the connection ended")
+    }
+
+    async fn next_publish(&mut self) -> Publish {
+        loop {
+            if let Packet::Publish(publish) = self.next_packet().await {
+                return publish;
+            }
+        }
+    }
+
+    /// Sends a request with a response topic, correlation data and user properties.
+    async fn send(&self, topic: &str, payload: Value, correlation: &str, properties: &[(&str, &str)]) {
+        let properties = PublishProperties {
+            response_topic: Some(self.replies.clone()),
+            correlation_data: Some(Bytes::from(correlation.to_string())),
+            content_type: Some("application/json".into()),
+            user_properties: properties
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.to_string()))
+                .collect(),
+            ..PublishProperties::default()
+        };
+        self.client
+            .publish_with_properties(topic, QoS::AtLeastOnce, false, payload.to_string(), properties)
+            .await
+            .unwrap();
+    }
+
+    /// One request and its reply: the reply's JSON and its `error` user property.
+    async fn call(&mut self, topic: &str, payload: Value, properties: &[(&str, &str)]) -> (Value, Option<String>) {
+        let correlation = uuid_like();
+        self.send(topic, payload, &correlation, properties).await;
+        let reply = self.next_publish().await;
+        assert_eq!(topic_of(&reply), self.replies);
+        reply_parts(&reply, &correlation)
+    }
+
+    /// Repeats a harmless request until a server has subscribed and answers.
+    async fn wait_for_server(&mut self) {
+        for _ in 0..50 {
+            let correlation = uuid_like();
+            self.send(GET_DEVICE, json!({"deviceId": "thermo-1"}), &correlation, OPERATOR)
+                .await;
+            if let Ok(Some(Packet::Publish(_))) =
+                tokio::time::timeout(Duration::from_millis(200), self.received.recv()).await
+            {
+                // Any late answers to earlier attempts are drained too.
+                while let Ok(Some(_)) = tokio::time::timeout(Duration::from_millis(300), self.received.recv()).await {}
+                return;
+            }
+        }
+        panic!("no server answered on {GET_DEVICE} within 10 s");
+    }
+}
+
+const GET_DEVICE: &str = "acme/telemetry/v1/Telemetry/get_device/req";
+const OPERATOR: &[(&str, &str)] = &[("X-API-Key", "operator-key")];
+
+fn uuid_like() -> String {
+    static NEXT: AtomicUsize = AtomicUsize::new(1);
+    format!("corr-{}", NEXT.fetch_add(1, Ordering::SeqCst))
+}
+
+fn topic_of(publish: &Publish) -> String {
+    String::from_utf8(publish.topic.to_vec()).unwrap()
+}
+
+/// Checks what every reply carries and returns its JSON and `error` property.
+fn reply_parts(reply: &Publish, correlation: &str) -> (Value, Option<String>) {
+    let properties = reply.properties.clone().expect("an MQTT 5 reply has properties");
+    assert_eq!(properties.correlation_data.as_deref(), Some(correlation.as_bytes()));
+    assert_eq!(properties.content_type.as_deref(), Some("application/json"));
+    assert_eq!(properties.payload_format_indicator, Some(1), "UTF-8 payload");
+    let error = properties
+        .user_properties
+        .iter()
+        .find(|(name, _)| name == "error")
+        .map(|(_, value)| value.clone());
+    (serde_json::from_slice(&reply.payload).unwrap(), error)
+}
+
+fn reading(device: &str, sequence: u64) -> Value {
+    json!({
+        "deviceId": device,
+        "reading": {
+            "sequence": sequence.to_string(),
+            "observedAt": "2026-11-27T17:16:53.250Z",
+            "values": { "temperature_c": 21.5 },
+        },
+    })
+}
+
+#[tokio::test]
+async fn every_unary_method_answers_mqtt_requests() {
+    let broker = Broker::start();
+    start_server(&broker, "server-a", Arc::default()).await;
+    let mut peer = Peer::connect(&broker, "operator").await;
+    peer.wait_for_server().await;
+
+    let (device, error) = peer.call(GET_DEVICE, json!({"deviceId": "thermo-1"}), OPERATOR).await;
+    assert_eq!((device["id"].as_str(), error), (Some("thermo-1"), None));
+
+    let (page, _) = peer
+        .call(
+            "acme/telemetry/v1/Telemetry/list_devices/req",
+            json!({"status": "DEVICE_STATUS_ONLINE", "pageSize": 10}),
+            OPERATOR,
+        )
+        .await;
+    let ids: Vec<&str> = page["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["air-2", "thermo-1"]);
+
+    // The device comes from the topic's placeholder; the payload holds the other parameters.
+    let (ack, error) = peer
+        .call("devices/thermo-1/commands/reboot", json!({"delay": "30s"}), OPERATOR)
+        .await;
+    assert_eq!(error, None);
+    assert!(ack["commandId"].is_string() && ack["scheduledFor"].is_string(), "{ack}");
+
+    let (_, error) = peer
+        .call(
+            "devices/air-2/commands/set_sampling_rate",
+            json!({"samplesPerMinute": 12}),
+            OPERATOR,
+        )
+        .await;
+    assert_eq!(error, None);
+
+    let (result, error) = peer
+        .call(
+            "acme/telemetry/v1/Telemetry/ingest_batch/req",
+            json!({"batch": {"readings": [reading("thermo-1", 1), reading("thermo-1", 1)]}}),
+            &[("X-Device-Key", "device-key")],
+        )
+        .await;
+    assert_eq!((result, error), (json!({"accepted": 1, "duplicates": 1}), None));
+}
+
+#[tokio::test]
+async fn failures_are_replies_with_the_error_named_and_the_server_keeps_serving() {
+    let broker = Broker::start();
+    start_server(&broker, "server-a", Arc::default()).await;
+    let mut peer = Peer::connect(&broker, "operator").await;
+    peer.wait_for_server().await;
+
+    // A declared error: its fields, as the AsyncAPI document's error message says.
+    let (payload, error) = peer.call("devices/nope/commands/reboot", json!({}), OPERATOR).await;
+    assert_eq!(
+        (payload, error.as_deref()),
+        (json!({"deviceId": "nope"}), Some("DeviceNotFound"))
+    );
+    let (payload, error) = peer.call("devices/meter-3/commands/reboot", json!({}), OPERATOR).await;
+    assert_eq!(error.as_deref(), Some("DeviceOffline"));
+    assert_eq!(payload["deviceId"], "meter-3");
+
+    // The same authentication as on HTTP: the user properties are the headers.
+    let (problem, error) = peer.call(GET_DEVICE, json!({"deviceId": "thermo-1"}), &[]).await;
+    assert_eq!(
+        (problem["status"].as_u64(), error.as_deref()),
+        (Some(401), Some("UNAUTHENTICATED"))
+    );
+    let (_, error) = peer
+        .call(GET_DEVICE, json!({"deviceId": "thermo-1"}), &[("X-API-Key", "wrong")])
+        .await;
+    assert_eq!(error.as_deref(), Some("UNAUTHENTICATED"));
+
+    // The same validation: every violation, named by its field.
+    let (problem, error) = peer
+        .call(
+            "acme/telemetry/v1/Telemetry/list_devices/req",
+            json!({"pageSize": 0, "labels": vec!["a"; 11]}),
+            OPERATOR,
+        )
+        .await;
+    assert_eq!(error.as_deref(), Some("INVALID_ARGUMENT"));
+    let fields: Vec<&str> = problem["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v["field"].as_str())
+        .collect();
+    assert_eq!(fields, ["labels", "pageSize"]);
+
+    // Malformed payloads, and a topic that contradicts the payload.
+    for payload in [&b"{not json"[..], b"[1, 2]", b"\xff\xfe"] {
+        let correlation = uuid_like();
+        let properties = PublishProperties {
+            response_topic: Some(peer.replies.clone()),
+            correlation_data: Some(Bytes::from(correlation.clone())),
+            user_properties: vec![("X-API-Key".into(), "operator-key".into())],
+            ..PublishProperties::default()
+        };
+        peer.client
+            .publish_with_properties(GET_DEVICE, QoS::AtLeastOnce, false, payload.to_vec(), properties)
+            .await
+            .unwrap();
+        let reply = peer.next_publish().await;
+        let (problem, error) = reply_parts(&reply, &correlation);
+        assert_eq!(
+            (problem["status"].as_u64(), error.as_deref()),
+            (Some(400), Some("INVALID_ARGUMENT"))
+        );
+    }
+    let (problem, error) = peer
+        .call(
+            "devices/thermo-1/commands/reboot",
+            json!({"deviceId": "air-2"}),
+            OPERATOR,
+        )
+        .await;
+    assert_eq!(error.as_deref(), Some("INVALID_ARGUMENT"), "{problem}");
+
+    let (device, error) = peer.call(GET_DEVICE, json!({"deviceId": "air-2"}), OPERATOR).await;
+    assert_eq!((device["id"].as_str(), error), (Some("air-2"), None), "still serving");
+}
+
+#[tokio::test]
+async fn events_reach_mqtt_subscribers_on_their_topics() {
+    let broker = Broker::start();
+    let base = start_server(&broker, "server-a", Arc::default()).await;
+    let mut operator = Peer::connect(&broker, "operator").await;
+    operator.wait_for_server().await;
+    let mut dashboard = Peer::connect(&broker, "dashboard").await;
+    dashboard.subscribe("devices/+/readings", QoS::AtLeastOnce).await;
+
+    // Published over REST, received over MQTT: one publish reaches every protocol.
+    let http = reqwest::Client::new();
+    let response = http
+        .post(format!("{base}/telemetry/ingest-batch"))
+        .header("x-device-key", "device-key")
+        .json(&json!({"readings": [reading("air-2", 7)]}))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.text().await.unwrap());
+    let event = dashboard.next_publish().await;
+    assert_eq!(topic_of(&event), "devices/air-2/readings");
+    assert_eq!(event.qos, QoS::AtMostOnce, "the IDL says qos = 0");
+    let properties = event.properties.clone().unwrap();
+    assert_eq!(
+        (properties.content_type.as_deref(), properties.payload_format_indicator),
+        (Some("application/json"), Some(1))
+    );
+    let payload: Value = serde_json::from_slice(&event.payload).unwrap();
+    assert_eq!(payload["reading"]["sequence"], "7");
+
+    // A status change is retained: a subscriber that comes later still gets the last one.
+    let (_, error) = operator
+        .call("devices/thermo-1/commands/reboot", json!({}), OPERATOR)
+        .await;
+    assert_eq!(error, None);
+    let mut late = Peer::connect(&broker, "late").await;
+    late.subscribe("devices/thermo-1/status", QoS::AtLeastOnce).await;
+    let status = late.next_publish().await;
+    assert!(status.retain, "sent as the retained message of the topic");
+    assert_eq!(status.qos, QoS::AtLeastOnce);
+    let payload: Value = serde_json::from_slice(&status.payload).unwrap();
+    assert_eq!(payload["status"], "DEVICE_STATUS_UPDATING");
+}
+
+#[tokio::test]
+async fn two_instances_split_the_requests_of_one_shared_subscription() {
+    let broker = Broker::start();
+    let (calls_a, calls_b) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    start_server(&broker, "server-a", calls_a.clone()).await;
+    start_server(&broker, "server-b", calls_b.clone()).await;
+    let mut peer = Peer::connect(&broker, "operator").await;
+    peer.wait_for_server().await;
+    // Both must have subscribed before the count starts.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = calls_a.load(Ordering::SeqCst) + calls_b.load(Ordering::SeqCst);
+    let (counted_a, counted_b) = (calls_a.load(Ordering::SeqCst), calls_b.load(Ordering::SeqCst));
+
+    let requests = 40;
+    for n in 0..requests {
+        peer.send(
+            GET_DEVICE,
+            json!({"deviceId": "thermo-1"}),
+            &format!("split-{n}"),
+            OPERATOR,
+        )
+        .await;
+    }
+    let mut answered = std::collections::BTreeSet::new();
+    for _ in 0..requests {
+        let reply = peer.next_publish().await;
+        let correlation = reply.properties.clone().unwrap().correlation_data.unwrap();
+        assert!(answered.insert(correlation), "a request answered twice");
+    }
+    let after = calls_a.load(Ordering::SeqCst) + calls_b.load(Ordering::SeqCst);
+    assert_eq!(after - before, requests, "each request handled once, by one instance");
+    let (share_a, share_b) = (
+        calls_a.load(Ordering::SeqCst) - counted_a,
+        calls_b.load(Ordering::SeqCst) - counted_b,
+    );
+    assert!(
+        share_a > 0 && share_b > 0,
+        "both instances took requests: {share_a} and {share_b}"
+    );
+}
