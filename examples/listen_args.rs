@@ -1,12 +1,14 @@
 //! The command line every example server takes: `--listen ADDR` (default 127.0.0.1:8080) and
-//! `--mqtt URL` (an MQTT 5 broker such as `mqtt://127.0.0.1:1883`; none by default). Shared by
-//! the examples' `main.rs` through `#[path]`, so the convention lives in one place.
+//! the brokers to serve through, `--mqtt URL` (MQTT 5, such as `mqtt://127.0.0.1:1883`) and
+//! `--amqp URL` (AMQP 0-9-1, such as `amqp://guest:guest@127.0.0.1:5672`); none by default.
+//! Shared by the examples' `main.rs` through `#[path]`, so the convention lives in one place.
 
-const USAGE: &str = "[--listen ADDR] [--mqtt mqtt://HOST:PORT[?client_id=ID&group=GROUP]]";
+const USAGE: &str = "[--listen ADDR] [--mqtt mqtt://HOST:PORT[?client_id=ID&group=GROUP]] [--amqp amqp://USER:PASSWORD@HOST:PORT[/VHOST][?prefetch=N]]";
 
 pub struct ServerArgs {
     pub listen: String,
     pub mqtt: Option<omniface::MqttConfig>,
+    pub amqp: Option<omniface::AmqpConfig>,
 }
 
 impl ServerArgs {
@@ -16,6 +18,7 @@ impl ServerArgs {
         let mut parsed = ServerArgs {
             listen: "127.0.0.1:8080".to_string(),
             mqtt: None,
+            amqp: None,
         };
         while let Some(arg) = args.next() {
             let (name, inline) = match arg.split_once('=') {
@@ -37,6 +40,13 @@ impl ServerArgs {
                         Err(message) => usage(program, &message),
                     }
                 }
+                "--amqp" => {
+                    let url = value("amqp://guest:guest@127.0.0.1:5672");
+                    match omniface::AmqpConfig::from_url(&url) {
+                        Ok(config) => parsed.amqp = Some(config),
+                        Err(message) => usage(program, &message),
+                    }
+                }
                 "-h" | "--help" => {
                     println!("usage: {program} {USAGE}");
                     std::process::exit(0);
@@ -47,12 +57,15 @@ impl ServerArgs {
         parsed
     }
 
-    /// The server with the protocols the arguments ask for (MQTT) added.
-    pub fn configure(&self, server: omniface::Server) -> omniface::Server {
-        match &self.mqtt {
-            Some(config) => server.mqtt(config.clone()),
-            None => server,
+    /// The server with the protocols the arguments ask for (MQTT, AMQP) added.
+    pub fn configure(&self, mut server: omniface::Server) -> omniface::Server {
+        if let Some(config) = &self.mqtt {
+            server = server.mqtt(config.clone());
         }
+        if let Some(config) = &self.amqp {
+            server = server.amqp(config.clone());
+        }
+        server
     }
 }
 

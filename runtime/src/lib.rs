@@ -29,6 +29,8 @@ pub mod wire;
 #[cfg(feature = "macros")]
 pub use omniface_macros::{Model, package, service};
 
+mod amqp;
+mod broker;
 mod documents;
 mod events_http;
 mod graphql;
@@ -40,6 +42,7 @@ mod server;
 mod soap;
 mod ws;
 
+pub use amqp::AmqpConfig;
 pub use auth::{Authenticator, Credential, Principal, authenticator_fn};
 pub use context::{Context, Protocol};
 pub use error::{Error, ErrorKind, Violation};

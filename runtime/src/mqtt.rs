@@ -21,20 +21,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::http::{HeaderMap, HeaderName, HeaderValue};
-use bytes::Bytes;
 use futures_util::StreamExt;
-use omniface_model::{Scalar, StreamingKind, TypeRef, bindings};
+use omniface_model::{StreamingKind, bindings};
 use rumqttc::v5::mqttbytes::QoS;
 use rumqttc::v5::mqttbytes::v5::{Filter, Packet, Publish, PublishProperties};
 use rumqttc::v5::{AsyncClient, Event, MqttOptions};
 use serde_json::{Map, Value};
 
-use crate::auth::Credentials;
+use crate::broker::{self, RETRY_FIRST, RETRY_MAX, Syntax, TopicTemplate, jittered};
 use crate::context::Protocol;
 use crate::error::Error;
 use crate::server::App;
-use crate::service::{Input, Output};
 
 /// Where and how the server connects to its MQTT broker.
 #[derive(Clone, Debug)]
@@ -113,103 +110,6 @@ impl MqttConfig {
     }
 }
 
-/// A topic template (`devices/{device_id}/commands/reboot`) as a subscription filter and a
-/// matcher that reads the placeholders back out of a topic name.
-#[derive(Debug)]
-struct TopicTemplate {
-    levels: Vec<Level>,
-}
-
-#[derive(Debug)]
-enum Level {
-    Literal(String),
-    /// One placeholder, with the literal text around it in the same level (`dev-{id}`).
-    Placeholder {
-        name: String,
-        prefix: String,
-        suffix: String,
-    },
-}
-
-impl TopicTemplate {
-    fn parse(template: &str) -> TopicTemplate {
-        let levels = template
-            .split('/')
-            .map(|level| match (level.find('{'), level.rfind('}')) {
-                (Some(open), Some(close)) if open < close => Level::Placeholder {
-                    name: level[open + 1..close].to_string(),
-                    prefix: level[..open].to_string(),
-                    suffix: level[close + 1..].to_string(),
-                },
-                _ => Level::Literal(level.to_string()),
-            })
-            .collect();
-        TopicTemplate { levels }
-    }
-
-    /// The filter that matches every topic of the template: each placeholder level becomes `+`.
-    fn filter(&self) -> String {
-        self.levels
-            .iter()
-            .map(|level| match level {
-                Level::Literal(text) => text.as_str(),
-                Level::Placeholder { .. } => "+",
-            })
-            .collect::<Vec<_>>()
-            .join("/")
-    }
-
-    /// The placeholders' values in `topic`, or `None` when the topic is not one of the template's.
-    fn captures<'t>(&self, topic: &'t str) -> Option<Vec<(&str, &'t str)>> {
-        let parts: Vec<&str> = topic.split('/').collect();
-        if parts.len() != self.levels.len() {
-            return None;
-        }
-        let mut captures = Vec::new();
-        for (level, part) in self.levels.iter().zip(parts) {
-            match level {
-                Level::Literal(text) if text == part => {}
-                Level::Literal(_) => return None,
-                Level::Placeholder { name, prefix, suffix } => {
-                    let value = part.strip_prefix(prefix.as_str())?.strip_suffix(suffix.as_str())?;
-                    captures.push((name.as_str(), value));
-                }
-            }
-        }
-        Some(captures)
-    }
-
-    /// The topic name of one event: each placeholder replaced by the payload member of that
-    /// name. A value that is missing, empty, not a scalar or holding `/ + #` makes no topic.
-    fn fill(&self, payload: &Map<String, Value>) -> Result<String, String> {
-        let mut topic = String::new();
-        for (position, level) in self.levels.iter().enumerate() {
-            if position > 0 {
-                topic.push('/');
-            }
-            match level {
-                Level::Literal(text) => topic.push_str(text),
-                Level::Placeholder { name, prefix, suffix } => {
-                    let member = omniface_model::naming::json_name(name);
-                    let value = match payload.get(&member) {
-                        Some(Value::String(text)) => text.clone(),
-                        Some(Value::Number(number)) => number.to_string(),
-                        Some(Value::Bool(flag)) => flag.to_string(),
-                        _ => return Err(format!("the payload has no scalar `{member}` for the topic")),
-                    };
-                    if value.is_empty() || value.contains(['/', '+', '#', '\0']) {
-                        return Err(format!("`{member}` = {value:?} cannot be one topic level"));
-                    }
-                    topic.push_str(prefix);
-                    topic.push_str(&value);
-                    topic.push_str(suffix);
-                }
-            }
-        }
-        Ok(topic)
-    }
-}
-
 /// A unary method reachable over MQTT.
 struct Route {
     service: usize,
@@ -238,11 +138,10 @@ fn routes(app: &App) -> Vec<Route> {
             routes.push(Route {
                 service,
                 method,
-                template: TopicTemplate::parse(&bindings::method_request_topic(
-                    descriptor.package(),
-                    descriptor.service(),
-                    model,
-                )),
+                template: TopicTemplate::parse(
+                    &bindings::method_request_topic(descriptor.package(), descriptor.service(), model),
+                    Syntax::MqttTopic,
+                ),
                 qos: qos(bindings::method_qos(model)),
             });
         }
@@ -324,16 +223,6 @@ pub(crate) async fn run(app: Arc<App>, config: MqttConfig) {
     }
 }
 
-const RETRY_FIRST: Duration = Duration::from_millis(100);
-const RETRY_MAX: Duration = Duration::from_secs(30);
-
-/// Between half and all of `backoff`, so instances that lost the broker together do not all
-/// reconnect at the same instant.
-fn jittered(backoff: Duration) -> Duration {
-    let random = uuid::Uuid::new_v4().as_u128() as u64 % 1000;
-    backoff / 2 + backoff / 2 * (random as u32) / 1000
-}
-
 fn is_granted(code: &rumqttc::v5::mqttbytes::v5::SubscribeReasonCode) -> bool {
     use rumqttc::v5::mqttbytes::v5::SubscribeReasonCode as Code;
     matches!(code, Code::Success(_))
@@ -344,11 +233,10 @@ async fn publish_events(app: Arc<App>, client: AsyncClient, service: usize, even
     let handler = app.services[service].clone();
     let descriptor = handler.descriptor();
     let model = descriptor.event_model(event);
-    let template = TopicTemplate::parse(&bindings::event_topic(
-        descriptor.package(),
-        descriptor.service(),
-        model,
-    ));
+    let template = TopicTemplate::parse(
+        &bindings::event_topic(descriptor.package(), descriptor.service(), model),
+        Syntax::MqttTopic,
+    );
     let (qos, retain) = (qos(bindings::event_qos(model)), bindings::event_retain(model));
     let name = descriptor.events[event].rpc_name.clone();
     let (_, mut records) = handler.events().stream(event, None);
@@ -385,7 +273,11 @@ async fn answer(app: Arc<App>, client: AsyncClient, routes: Arc<Vec<Route>>, pub
         .find_map(|route| route.template.captures(&topic).map(|captures| (route, captures)));
     let reply = match found {
         Some((route, captures)) => {
-            let result = call(&app, route, &captures, &publish.payload, &properties.user_properties).await;
+            let headers = broker::headers(
+                (properties.user_properties.iter()).map(|(name, value)| (name.as_str(), value.as_bytes())),
+            );
+            let target = (route.service, route.method);
+            let result = broker::call(&app, target, Protocol::Mqtt, &captures, &publish.payload, headers).await;
             Some((route.qos, result))
         }
         // A topic the subscriptions matched but no route does cannot happen; answer it anyway.
@@ -397,7 +289,7 @@ async fn answer(app: Arc<App>, client: AsyncClient, routes: Arc<Vec<Route>>, pub
     if let (Some(response_topic), Some((qos, result))) = (properties.response_topic.clone(), reply) {
         let (payload, error) = match result {
             Ok(json) => (json, None),
-            Err(error) => (error_payload(&error), Some(error.code().to_string())),
+            Err(error) => (broker::error_payload(&error), Some(error.code().to_string())),
         };
         let reply_properties = PublishProperties {
             payload_format_indicator: Some(1),
@@ -420,131 +312,9 @@ async fn answer(app: Arc<App>, client: AsyncClient, routes: Arc<Vec<Route>>, pub
     }
 }
 
-/// A declared error's fields (the payload the AsyncAPI document gives each error message), or
-/// the problem details of any other error.
-fn error_payload(error: &Error) -> Bytes {
-    let value = match error.declared_error() {
-        Some(declared) => Value::Object(declared.fields.clone()),
-        None => error.problem_json(),
-    };
-    Bytes::from(serde_json::to_vec(&value).expect("JSON values always serialise"))
-}
-
-/// Decodes, authenticates and calls; the result is the method's JSON (`null` for none).
-async fn call(
-    app: &App,
-    route: &Route,
-    captures: &[(&str, &str)],
-    payload: &[u8],
-    user_properties: &[(String, String)],
-) -> Result<Bytes, Error> {
-    let mut params = match payload.iter().all(u8::is_ascii_whitespace) {
-        true => Map::new(),
-        false => match serde_json::from_slice::<Value>(payload) {
-            Ok(Value::Object(members)) => members,
-            Ok(_) => {
-                return Err(Error::invalid_argument(
-                    "the request payload must be a JSON object of the parameters",
-                ));
-            }
-            Err(error) => {
-                return Err(Error::invalid_argument(format!(
-                    "the request payload is not JSON: {error}"
-                )));
-            }
-        },
-    };
-    let method = app.services[route.service].descriptor().method_model(route.method);
-    for (name, text) in captures {
-        let member = omniface_model::naming::json_name(name);
-        // 32-bit integers are JSON numbers; 64-bit ones are strings in the JSON mapping, as
-        // everything else a topic level can hold.
-        let is_number = method
-            .params
-            .iter()
-            .find(|param| param.field.name == *name)
-            .is_some_and(|param| matches!(param.field.ty.required(), TypeRef::Scalar(Scalar::I32 | Scalar::U32)));
-        let value = match (is_number, text.parse::<i64>()) {
-            (true, Ok(number)) => Value::from(number),
-            _ => Value::String((*text).to_string()),
-        };
-        match params.get(&member) {
-            None => {
-                params.insert(member, value);
-            }
-            Some(given) if *given == value || given.as_str() == Some(text) => {}
-            Some(given) => {
-                return Err(Error::invalid_argument(format!(
-                    "`{member}` is {given} in the payload but `{text}` in the topic"
-                )));
-            }
-        }
-    }
-    let headers = Arc::new(headers(user_properties));
-    let credentials = Credentials::from_headers(&headers);
-    let output = app
-        .invoke(
-            route.service,
-            route.method,
-            Protocol::Mqtt,
-            &credentials,
-            headers,
-            Input::Value(Value::Object(params)),
-        )
-        .await?;
-    Ok(match output {
-        Output::Value(value) => Bytes::from(value.to_json()),
-        Output::Empty => Bytes::from_static(b"null"),
-        Output::Stream(_) => return Err(Error::unimplemented("streaming results are not served over MQTT")),
-    })
-}
-
-/// A request's user properties as headers; names that are not valid header names are skipped.
-fn headers(user_properties: &[(String, String)]) -> HeaderMap {
-    let mut headers = HeaderMap::new();
-    for (name, value) in user_properties {
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::try_from(name.as_str()),
-            HeaderValue::try_from(value.as_str()),
-        ) {
-            headers.append(name, value);
-        }
-    }
-    headers
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn templates_become_filters_and_read_their_placeholders_back() {
-        let template = TopicTemplate::parse("devices/{device_id}/commands/reboot");
-        assert_eq!(template.filter(), "devices/+/commands/reboot");
-        assert_eq!(
-            template.captures("devices/d-1/commands/reboot"),
-            Some(vec![("device_id", "d-1")])
-        );
-        assert_eq!(template.captures("devices/d-1/commands/halt"), None);
-        assert_eq!(template.captures("devices/d-1/commands/reboot/now"), None);
-
-        let affixed = TopicTemplate::parse("pets/pet-{id}.json");
-        assert_eq!(affixed.filter(), "pets/+");
-        assert_eq!(affixed.captures("pets/pet-7.json"), Some(vec![("id", "7")]));
-        assert_eq!(affixed.captures("pets/7"), None);
-    }
-
-    #[test]
-    fn event_topics_are_filled_from_the_payload_and_refuse_what_would_change_their_shape() {
-        let template = TopicTemplate::parse("devices/{device_id}/readings");
-        let payload = |value: Value| serde_json::json!({ "deviceId": value }).as_object().cloned().unwrap();
-        assert_eq!(template.fill(&payload("d-1".into())).unwrap(), "devices/d-1/readings");
-        assert_eq!(template.fill(&payload(7.into())).unwrap(), "devices/7/readings");
-        for bad in ["", "a/b", "a+", "#"] {
-            assert!(template.fill(&payload(bad.into())).is_err(), "{bad:?}");
-        }
-        assert!(template.fill(&Map::new()).is_err());
-    }
 
     #[test]
     fn urls_give_host_port_login_and_options() {

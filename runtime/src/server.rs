@@ -134,6 +134,8 @@ pub struct Server {
     grpc_address: Option<String>,
     /// The MQTT 5 broker the server publishes events to and answers requests from.
     mqtt: Option<crate::mqtt::MqttConfig>,
+    /// The AMQP 0-9-1 broker the server publishes events to and consumes job queues from.
+    amqp: Option<crate::amqp::AmqpConfig>,
 }
 
 impl Server {
@@ -169,6 +171,15 @@ impl Server {
     /// [`Server::serve`] connects, and reconnects whenever the broker goes away.
     pub fn mqtt(mut self, config: crate::mqtt::MqttConfig) -> Server {
         self.mqtt = Some(config);
+        self
+    }
+
+    /// Also serves AMQP 0-9-1 through the broker `config` names (RabbitMQ): every event is
+    /// published to its package's topic exchange, and every `#[queue]` method consumes its durable
+    /// work queue (see the `amqp` module of the docs). [`Server::serve`] connects, and reconnects
+    /// whenever the broker goes away.
+    pub fn amqp(mut self, config: crate::amqp::AmqpConfig) -> Server {
+        self.amqp = Some(config);
         self
     }
 
@@ -254,6 +265,12 @@ impl Server {
                     mqtt.group()
                 ));
             }
+            if let Some(amqp) = &self.amqp {
+                lines.push(format!(
+                    "AMQP 0-9-1   {}  (events on each package's topic exchange; #[queue] methods consume their work queues; AsyncAPI at {base}/asyncapi.json)",
+                    amqp.address()
+                ));
+            }
         }
         lines
     }
@@ -285,10 +302,13 @@ impl Server {
 
     /// The shared state, with the broker protocols started on it.
     fn start(mut self) -> Arc<App> {
-        let mqtt = self.mqtt.take();
+        let (mqtt, amqp) = (self.mqtt.take(), self.amqp.take());
         let app = self.app();
         if let Some(config) = mqtt {
             tokio::spawn(crate::mqtt::run(app.clone(), config));
+        }
+        if let Some(config) = amqp {
+            tokio::spawn(crate::amqp::run(app.clone(), config));
         }
         app
     }
