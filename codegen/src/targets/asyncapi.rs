@@ -1,7 +1,9 @@
 //! The `asyncapi` target: one AsyncAPI 3.0 document per package that has services, describing what
 //! travels over MQTT 5 (events published to their topics; unary methods as request/response with a
-//! response topic and correlation data) and over the WebSocket endpoint (events and the messages of
-//! streaming methods). Payloads are JSON Schema draft-07 from [`super::json_schema`].
+//! response topic and correlation data), over AMQP 0-9-1 (events on the package's topic exchange
+//! under their routing keys; `#[queue]` methods as jobs on their work queues, answered to
+//! `reply_to`) and over the WebSocket endpoint (events and the messages of streaming methods).
+//! Payloads are JSON Schema draft-07 from [`super::json_schema`].
 
 use std::collections::BTreeMap;
 
@@ -19,11 +21,16 @@ const MESSAGES: &str = "#/components/messages/";
 const JSON: &str = "application/json";
 /// Version of the AsyncAPI MQTT bindings written (`bindings.mqtt`).
 const MQTT_BINDING_VERSION: &str = "0.2.0";
+/// Version of the AsyncAPI AMQP bindings written (`bindings.amqp`).
+const AMQP_BINDING_VERSION: &str = "0.3.0";
 /// The one channel that carries every WebSocket message.
 const WS_CHANNEL: &str = "ws";
 /// MQTT 5 request/response: where a request names its reply topic and its correlation data.
 const RESPONSE_TOPIC: &str = "$message.header#/responseTopic";
 const CORRELATION_DATA: &str = "$message.header#/correlationData";
+/// AMQP jobs: where a job names its reply queue and its correlation id.
+const REPLY_TO: &str = "$message.header#/reply_to";
+const CORRELATION_ID: &str = "$message.header#/correlation_id";
 
 pub fn generate(model: &Model) -> Vec<GeneratedFile> {
     documents_per_package(model, Dialect::Draft07, "asyncapi.json", |package, schemas| {
@@ -70,7 +77,12 @@ impl<'a> Document<'a> {
             }
             for method in &service.methods {
                 match method.kind() {
-                    StreamingKind::Unary => self.mqtt_method(service, method),
+                    StreamingKind::Unary => {
+                        self.mqtt_method(service, method);
+                        if method.queue.is_some() {
+                            self.queue_method(service, method);
+                        }
+                    }
                     _ => self.ws_stream(service, method),
                 }
             }
@@ -98,6 +110,12 @@ impl<'a> Document<'a> {
                     "protocol": "mqtt",
                     "protocolVersion": "5",
                     "description": "The MQTT 5 broker the service is connected to: it publishes events there and answers requests sent there.",
+                },
+                "amqp": {
+                    "host": "localhost:5672",
+                    "protocol": "amqp",
+                    "protocolVersion": "0.9.1",
+                    "description": "The AMQP 0-9-1 broker (RabbitMQ) the service is connected to: it publishes events to the package's topic exchange and consumes the work queues of `#[queue]` methods.",
                 },
                 // The path is the channel's address, as AsyncAPI's WebSocket examples write it, so
                 // that server and channel do not both carry `/ws`.
@@ -157,7 +175,13 @@ impl<'a> Document<'a> {
         let mut message = self.message_head(&event.name, &event.docs, deprecated);
         message.insert("contentType".into(), json!(JSON));
         message.insert("payload".into(), json!({ "$ref": format!("{SCHEMAS}{payload_name}") }));
-        message.insert("bindings".into(), json!({ "mqtt": mqtt_message_binding(false) }));
+        message.insert(
+            "bindings".into(),
+            json!({
+                "mqtt": mqtt_message_binding(false),
+                "amqp": { "messageType": id, "bindingVersion": AMQP_BINDING_VERSION },
+            }),
+        );
         self.messages.insert(id.clone(), Value::Object(message));
 
         let topic = bindings::event_topic(self.package, service, event);
@@ -212,6 +236,8 @@ impl<'a> Document<'a> {
         }
         self.operations.insert(format!("{id}.mqtt"), Value::Object(operation));
 
+        self.amqp_event(service, event, &id, deprecated);
+
         let auth = bindings::event_auth(service, event);
         let ws_id = format!("{id}.ws");
         let mut ws_message = self.message_head(&event.name, &event.docs, deprecated);
@@ -245,18 +271,6 @@ impl<'a> Document<'a> {
         let reply_id = format!("{id}.reply");
         let qos = bindings::method_qos(method);
 
-        let fields: Vec<Field> = method.params.iter().map(|p| p.field.clone()).collect();
-        let mut payload = self.schemas.object(&fields);
-        if let Value::Object(map) = &mut payload {
-            let mut front = Map::new();
-            front.insert("title".into(), json!(bindings::request_type_name(method)));
-            front.insert(
-                "description".into(),
-                json!(format!("The arguments of `{}`, one member per parameter.", method.name)),
-            );
-            front.append(map);
-            *map = front;
-        }
         let mut request = self.message_head(&format!("{}.request", method.name), &method.docs, deprecated);
         request.insert(
             "title".into(),
@@ -264,67 +278,11 @@ impl<'a> Document<'a> {
         );
         request.insert("contentType".into(), json!(JSON));
         request.insert("correlationId".into(), correlation_id());
-        request.insert("payload".into(), payload);
+        request.insert("payload".into(), self.request_payload(method));
         request.insert("bindings".into(), json!({ "mqtt": mqtt_message_binding(true) }));
         self.messages.insert(request_id.clone(), Value::Object(request));
 
-        let reply_payload = match &method.returns {
-            Some(returns) => {
-                let schema = self.schemas.type_ref(returns);
-                if returns.is_optional() {
-                    json!({ "oneOf": [schema, { "type": "null" }] })
-                } else {
-                    schema
-                }
-            }
-            None => json!({ "type": "object", "description": "Empty: the method returns no value." }),
-        };
-        let mut reply = Map::new();
-        reply.insert("name".into(), json!(format!("{}.reply", method.name)));
-        reply.insert("title".into(), json!(format!("{} reply", name_in_words(&method.name))));
-        reply.insert(
-            "summary".into(),
-            json!(format!("The result of `{}`, when it succeeds.", method.name)),
-        );
-        reply.insert("contentType".into(), json!(JSON));
-        reply.insert("correlationId".into(), correlation_id());
-        reply.insert("payload".into(), reply_payload);
-        reply.insert("bindings".into(), json!({ "mqtt": mqtt_message_binding(false) }));
-        self.messages.insert(reply_id.clone(), Value::Object(reply));
-
-        let mut reply_messages = vec![reply_id.clone()];
-        for thrown in &method.throws {
-            let Some(def) = self.model.type_def(thrown) else {
-                continue;
-            };
-            let error_id = format!("{id}.{}", def.name);
-            let mut message = Map::new();
-            message.insert("name".into(), json!(def.name));
-            message.insert("title".into(), json!(format!("{} error", name_in_words(&def.name))));
-            let (summary, _) = summary_and_description(&def.docs, &def.name);
-            message.insert("summary".into(), json!(summary));
-            message.insert(
-                "description".into(),
-                json!(format!(
-                    "Published instead of the result when `{}` fails with `{}`; the MQTT 5 user property `error` names the error.",
-                    method.name, def.name
-                )),
-            );
-            message.insert(
-                "headers".into(),
-                json!({
-                    "type": "object",
-                    "properties": { "error": { "type": "string", "const": def.name, "description": "The name of the error." } },
-                    "required": ["error"],
-                }),
-            );
-            message.insert("contentType".into(), json!(JSON));
-            message.insert("correlationId".into(), correlation_id());
-            message.insert("payload".into(), self.schemas.reference(thrown));
-            message.insert("bindings".into(), json!({ "mqtt": mqtt_message_binding(false) }));
-            self.messages.insert(error_id.clone(), Value::Object(message));
-            reply_messages.push(error_id);
-        }
+        let reply_messages = self.reply_messages(method, &id, Transport::Mqtt);
 
         let topic = bindings::method_request_topic(self.package, service, method);
         let mut channel = Map::new();
@@ -402,6 +360,261 @@ impl<'a> Document<'a> {
             operation.insert("x-deprecated".into(), json!(true));
         }
         self.operations.insert(format!("{id}.mqtt"), Value::Object(operation));
+    }
+
+    /// The arguments of a method as one JSON object, one member per parameter.
+    fn request_payload(&self, method: &Method) -> Value {
+        let fields: Vec<Field> = method.params.iter().map(|p| p.field.clone()).collect();
+        let mut payload = self.schemas.object(&fields);
+        if let Value::Object(map) = &mut payload {
+            let mut front = Map::new();
+            front.insert("title".into(), json!(bindings::request_type_name(method)));
+            front.insert(
+                "description".into(),
+                json!(format!("The arguments of `{}`, one member per parameter.", method.name)),
+            );
+            front.append(map);
+            *map = front;
+        }
+        payload
+    }
+
+    /// The messages a request or job may be answered with: the result (`<prefix>.reply`) and each
+    /// declared error (`<prefix>.<Error>`). Returns their ids.
+    fn reply_messages(&mut self, method: &Method, prefix: &str, transport: Transport) -> Vec<String> {
+        let reply_id = format!("{prefix}.reply");
+        let reply_payload = match &method.returns {
+            Some(returns) => {
+                let schema = self.schemas.type_ref(returns);
+                if returns.is_optional() {
+                    json!({ "oneOf": [schema, { "type": "null" }] })
+                } else {
+                    schema
+                }
+            }
+            None => json!({ "type": "object", "description": "Empty: the method returns no value." }),
+        };
+        let mut reply = Map::new();
+        reply.insert("name".into(), json!(format!("{}.reply", method.name)));
+        reply.insert("title".into(), json!(format!("{} reply", name_in_words(&method.name))));
+        reply.insert(
+            "summary".into(),
+            json!(format!("The result of `{}`, when it succeeds.", method.name)),
+        );
+        reply.insert("contentType".into(), json!(JSON));
+        reply.insert("correlationId".into(), transport.correlation_id());
+        reply.insert("payload".into(), reply_payload);
+        reply.insert("bindings".into(), transport.message_bindings());
+        self.messages.insert(reply_id.clone(), Value::Object(reply));
+
+        let mut reply_messages = vec![reply_id];
+        for thrown in &method.throws {
+            let Some(def) = self.model.type_def(thrown) else {
+                continue;
+            };
+            let error_id = format!("{prefix}.{}", def.name);
+            let mut message = Map::new();
+            message.insert("name".into(), json!(def.name));
+            message.insert("title".into(), json!(format!("{} error", name_in_words(&def.name))));
+            let (summary, _) = summary_and_description(&def.docs, &def.name);
+            message.insert("summary".into(), json!(summary));
+            message.insert(
+                "description".into(),
+                json!(format!(
+                    "Published instead of the result when `{}` fails with `{}`; the {} `error` names the error.",
+                    method.name,
+                    def.name,
+                    transport.header_kind()
+                )),
+            );
+            message.insert(
+                "headers".into(),
+                json!({
+                    "type": "object",
+                    "properties": { "error": { "type": "string", "const": def.name, "description": "The name of the error." } },
+                    "required": ["error"],
+                }),
+            );
+            message.insert("contentType".into(), json!(JSON));
+            message.insert("correlationId".into(), transport.correlation_id());
+            message.insert("payload".into(), self.schemas.reference(thrown));
+            message.insert("bindings".into(), transport.message_bindings());
+            self.messages.insert(error_id.clone(), Value::Object(message));
+            reply_messages.push(error_id);
+        }
+        reply_messages
+    }
+
+    /// An event on AMQP: a channel for its routing key on the package's topic exchange, and the
+    /// publishing operation, with the event's message.
+    fn amqp_event(&mut self, service: &Service, event: &Event, id: &str, deprecated: Option<&Deprecation>) {
+        let amqp_id = format!("{id}.amqp");
+        let routing_key = bindings::event_routing_key(self.package, service, event);
+        let mut channel = Map::new();
+        channel.insert("address".into(), json!(routing_key));
+        channel.insert(
+            "description".into(),
+            json!(format!(
+                "The routing key `{}` events are published under, on the topic exchange `{}`.",
+                event.name, self.package.name
+            )),
+        );
+        channel.insert("servers".into(), json!([{ "$ref": "#/servers/amqp" }]));
+        channel.insert("messages".into(), json!({ id: { "$ref": format!("{MESSAGES}{id}") } }));
+        if let Some(parameters) = self.channel_parameters(&routing_key, &event.params) {
+            channel.insert("parameters".into(), parameters);
+        }
+        channel.insert(
+            "bindings".into(),
+            json!({ "amqp": {
+                "is": "routingKey",
+                "exchange": { "name": self.package.name, "type": "topic", "durable": true, "autoDelete": false, "vhost": "/" },
+                "bindingVersion": AMQP_BINDING_VERSION,
+            } }),
+        );
+        self.channels.insert(amqp_id.clone(), Value::Object(channel));
+
+        let (summary, description) = summary_and_description(&event.docs, &event.name);
+        let mut operation = Map::new();
+        operation.insert("action".into(), json!("send"));
+        operation.insert("channel".into(), json!({ "$ref": format!("#/channels/{amqp_id}") }));
+        operation.insert(
+            "title".into(),
+            json!(format!("Publish {} to AMQP", name_in_words(&event.name))),
+        );
+        operation.insert("summary".into(), json!(summary));
+        operation.insert(
+            "description".into(),
+            json!(with_deprecation(
+                append(
+                    description,
+                    "Persistent messages, confirmed by the broker. To receive them, bind a queue to the exchange with this routing key or a pattern of it (`*` is one word, `#` any number); the broker's access control decides who may."
+                ),
+                deprecated
+            )),
+        );
+        operation.insert("tags".into(), json!([{ "name": service.name }]));
+        operation.insert(
+            "bindings".into(),
+            json!({ "amqp": { "deliveryMode": 2, "timestamp": true, "bindingVersion": AMQP_BINDING_VERSION } }),
+        );
+        operation.insert(
+            "messages".into(),
+            json!([{ "$ref": format!("#/channels/{amqp_id}/messages/{id}") }]),
+        );
+        if deprecated.is_some() {
+            operation.insert("x-deprecated".into(), json!(true));
+        }
+        self.operations.insert(amqp_id, Value::Object(operation));
+    }
+
+    /// A `#[queue]` method on AMQP: the work queue's channel and its job message, a reply channel
+    /// whose queue each job names in `reply_to`, and a `receive` operation with a reply.
+    fn queue_method(&mut self, service: &Service, method: &Method) {
+        let deprecated = method.deprecated.as_ref().or(service.deprecated.as_ref());
+        let id = format!("{}.{}", service.name, method.name);
+        let job_id = format!("{id}.job");
+        let reply_id = format!("{job_id}.reply");
+        let queue = bindings::method_queue_name(self.package, service, method).unwrap_or_default();
+        let max_attempts = bindings::method_max_attempts(method).unwrap_or(5);
+
+        let mut job = self.message_head(&format!("{}.job", method.name), &method.docs, deprecated);
+        job.insert("title".into(), json!(format!("{} job", name_in_words(&method.name))));
+        job.insert("contentType".into(), json!(JSON));
+        job.insert("correlationId".into(), amqp_correlation_id());
+        job.insert("payload".into(), self.request_payload(method));
+        job.insert(
+            "bindings".into(),
+            json!({ "amqp": { "messageType": job_id, "bindingVersion": AMQP_BINDING_VERSION } }),
+        );
+        self.messages.insert(job_id.clone(), Value::Object(job));
+
+        let reply_messages = self.reply_messages(method, &job_id, Transport::Amqp);
+        let mut channel = Map::new();
+        channel.insert("address".into(), json!(queue));
+        channel.insert(
+            "description".into(),
+            json!(format!(
+                "The durable work queue of `{}`: publish jobs to the default exchange with `{queue}` as the routing key. A job that fails {max_attempts} times, or fails in a way that retrying cannot mend, is moved to `{queue}.dead`.",
+                method.name
+            )),
+        );
+        channel.insert("servers".into(), json!([{ "$ref": "#/servers/amqp" }]));
+        channel.insert(
+            "messages".into(),
+            json!({ job_id.clone(): { "$ref": format!("{MESSAGES}{job_id}") } }),
+        );
+        channel.insert(
+            "bindings".into(),
+            json!({ "amqp": {
+                "is": "queue",
+                "queue": { "name": queue, "durable": true, "exclusive": false, "autoDelete": false, "vhost": "/" },
+                "bindingVersion": AMQP_BINDING_VERSION,
+            } }),
+        );
+        self.channels.insert(job_id.clone(), Value::Object(channel));
+        let reply_channel_messages: Map<String, Value> = reply_messages
+            .iter()
+            .map(|m| (m.clone(), json!({ "$ref": format!("{MESSAGES}{m}") })))
+            .collect();
+        self.channels.insert(
+            reply_id.clone(),
+            json!({
+                "address": null,
+                "description": format!("The queue named by each `{}` job's `reply_to`.", method.name),
+                "servers": [{ "$ref": "#/servers/amqp" }],
+                "messages": reply_channel_messages,
+            }),
+        );
+
+        let (summary, description) = summary_and_description(&method.docs, &method.name);
+        let auth = bindings::method_auth(service, method);
+        let mut operation = Map::new();
+        operation.insert("action".into(), json!("receive"));
+        operation.insert("channel".into(), json!({ "$ref": format!("#/channels/{job_id}") }));
+        operation.insert(
+            "title".into(),
+            json!(format!("{} from the queue", name_in_words(&method.name))),
+        );
+        operation.insert("summary".into(), json!(summary));
+        let protocol = format!(
+            "Consumed as jobs by competing consumers, acknowledged once done. The job's payload is the method's arguments and its headers are the request's headers (credentials included). Failures that may pass (unavailable, timeouts, rate limits, internal errors) are retried up to {max_attempts} attempts in all; a job with `reply_to` gets the result, or the error with the header `error` naming it, there with its `correlation_id`."
+        );
+        operation.insert(
+            "description".into(),
+            json!(with_deprecation(
+                append(append(description, &protocol), &scopes_note(auth)),
+                deprecated
+            )),
+        );
+        if let Some(security) = self.security(auth) {
+            operation.insert("security".into(), security);
+        }
+        operation.insert("tags".into(), json!([{ "name": service.name }]));
+        operation.insert(
+            "bindings".into(),
+            json!({ "amqp": { "ack": true, "bindingVersion": AMQP_BINDING_VERSION } }),
+        );
+        operation.insert(
+            "messages".into(),
+            json!([{ "$ref": format!("#/channels/{job_id}/messages/{job_id}") }]),
+        );
+        let reply_refs: Vec<Value> = reply_messages
+            .iter()
+            .map(|m| json!({ "$ref": format!("#/channels/{reply_id}/messages/{m}") }))
+            .collect();
+        operation.insert(
+            "reply".into(),
+            json!({
+                "address": { "location": REPLY_TO, "description": "The reply queue the job names." },
+                "channel": { "$ref": format!("#/channels/{reply_id}") },
+                "messages": reply_refs,
+            }),
+        );
+        if deprecated.is_some() {
+            operation.insert("x-deprecated".into(), json!(true));
+        }
+        self.operations.insert(format!("{id}.amqp"), Value::Object(operation));
     }
 
     /// A streaming method on the WebSocket channel: what the client sends (the stream's items, or
@@ -705,6 +918,44 @@ fn mqtt_message_binding(response_topic: bool) -> Value {
     }
     binding.insert("bindingVersion".into(), json!(MQTT_BINDING_VERSION));
     Value::Object(binding)
+}
+
+/// The broker protocol a reply travels over, which decides where its correlation is and how its
+/// `error` header is carried.
+#[derive(Clone, Copy)]
+enum Transport {
+    Mqtt,
+    Amqp,
+}
+
+impl Transport {
+    fn correlation_id(self) -> Value {
+        match self {
+            Transport::Mqtt => correlation_id(),
+            Transport::Amqp => amqp_correlation_id(),
+        }
+    }
+
+    fn message_bindings(self) -> Value {
+        match self {
+            Transport::Mqtt => json!({ "mqtt": mqtt_message_binding(false) }),
+            Transport::Amqp => json!({ "amqp": { "bindingVersion": AMQP_BINDING_VERSION } }),
+        }
+    }
+
+    fn header_kind(self) -> &'static str {
+        match self {
+            Transport::Mqtt => "MQTT 5 user property",
+            Transport::Amqp => "AMQP header",
+        }
+    }
+}
+
+fn amqp_correlation_id() -> Value {
+    json!({
+        "location": CORRELATION_ID,
+        "description": "The job's `correlation_id` property, copied into its reply.",
+    })
 }
 
 fn correlation_id() -> Value {
