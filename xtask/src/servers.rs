@@ -17,11 +17,15 @@
 //! 4. schemathesis fuzzes the served OpenAPI document with its default checks.
 //! 5. Steps 2 and 3 run again against `petstore-macro`, the pet store written with the macros
 //!    instead of the `.idl` file: the same clients, built from the IDL's documents, must pass.
-//! 6. MQTT 5: a mosquitto (the Debian package) starts on a free port, two `telemetry-server`
-//!    instances connect to it in one shared-subscription group, and `xtask/clients/mqtt_devices.py`
-//!    plays devices and operators with paho-mqtt: request/response with correlation data on the
-//!    topics the served AsyncAPI document lists, declared errors, readings published and status
-//!    retained; then it kills one instance and checks that every later request is answered once.
+//! 6. Brokers: a mosquitto and a RabbitMQ (the Debian packages) start on free ports, and two
+//!    `telemetry-server` instances connect to both. `xtask/clients/mqtt_devices.py` plays devices
+//!    and operators with paho-mqtt: request/response with correlation data on the topics the
+//!    served AsyncAPI document lists, declared errors, readings published and status retained;
+//!    then it kills one instance and checks that every later request is answered once. A third
+//!    instance starts, and `xtask/clients/amqp_workers.py` plays producers and event consumers
+//!    with pika: jobs on the work queue the AsyncAPI document lists, answered to `reply_to`,
+//!    failures dead-lettered, events on the topic exchange under their routing keys; it kills one
+//!    of the two instances while jobs keep coming and checks that every job is answered.
 //!
 //! Every client runs under a time limit, and the servers are stopped when the step ends, whatever
 //! happens.
@@ -92,7 +96,7 @@ pub fn servers(ctx: &Ctx) -> Result {
         )?;
     }
 
-    mqtt(ctx, &tools, &clients)?;
+    brokers(ctx, &tools, &clients)?;
 
     // Schemathesis with its default checks against the served OpenAPI document. The SSE paths
     // (event streams, `watch_pets`) never end, so a request/response fuzzer cannot judge them; the
@@ -110,8 +114,38 @@ pub fn servers(ctx: &Ctx) -> Result {
     )
 }
 
-/// Two telemetry servers sharing one mosquitto, called by paho-mqtt devices and operators.
-fn mqtt(ctx: &Ctx, tools: &Tools, clients: &Path) -> Result {
+/// Telemetry servers sharing one mosquitto and one RabbitMQ, called by paho-mqtt devices and
+/// operators and by pika producers and consumers; one instance is killed during each.
+fn brokers(ctx: &Ctx, tools: &Tools, clients: &Path) -> Result {
+    let (_mosquitto, mqtt_port) = start_mosquitto(ctx)?;
+    let (_rabbitmq, amqp_port) = start_rabbitmq(ctx)?;
+    let mqtt = format!("mqtt://127.0.0.1:{mqtt_port}?group=telemetry");
+    let amqp = format!("amqp://guest:guest@127.0.0.1:{amqp_port}");
+    let both = ["--mqtt", mqtt.as_str(), "--amqp", amqp.as_str()];
+    let (instance_a, _) = start(ctx, "telemetry-server", &both)?;
+    let (_instance_b, telemetry_b) = start(ctx, "telemetry-server", &both)?;
+    note("calling the two telemetry servers over MQTT 5 from Python (paho-mqtt), killing one on the way");
+    run_limited(
+        Command::new(tools.venv_bin("python"))
+            .arg(clients.join("mqtt_devices.py"))
+            .arg(mqtt_port.to_string())
+            .arg(instance_a.0.id().to_string())
+            .arg(format!("{telemetry_b}/asyncapi.json")),
+        Duration::from_secs(120),
+    )?;
+    let (instance_c, _) = start(ctx, "telemetry-server", &both)?;
+    note("calling the two live telemetry servers over AMQP 0-9-1 from Python (pika), killing one on the way");
+    run_limited(
+        Command::new(tools.venv_bin("python"))
+            .arg(clients.join("amqp_workers.py"))
+            .arg(amqp_port.to_string())
+            .arg(instance_c.0.id().to_string())
+            .arg(format!("{telemetry_b}/asyncapi.json")),
+        Duration::from_secs(180),
+    )
+}
+
+fn start_mosquitto(ctx: &Ctx) -> Result<(Running, u16)> {
     let mosquitto = tools::ensure_mosquitto()?;
     let dir = ctx.fresh_dir("xtask/mosquitto")?;
     let port = free_port()?;
@@ -122,7 +156,7 @@ fn mqtt(ctx: &Ctx, tools: &Tools, clients: &Path) -> Result {
     )
     .map_err(|e| format!("cannot write {}: {e}", ctx.rel(&config)))?;
     note(&format!("starting {} -c {}", mosquitto.display(), ctx.rel(&config)));
-    let _broker = Running(
+    let broker = Running(
         Command::new(&mosquitto)
             .arg("-c")
             .arg(&config)
@@ -132,18 +166,59 @@ fn mqtt(ctx: &Ctx, tools: &Tools, clients: &Path) -> Result {
             .map_err(|e| format!("cannot start mosquitto: {e}"))?,
     );
     wait_for_port(&format!("127.0.0.1:{port}"), "mosquitto")?;
-    let url = format!("mqtt://127.0.0.1:{port}?group=telemetry");
-    let (instance_a, _) = start(ctx, "telemetry-server", &["--mqtt", &url])?;
-    let (_instance_b, telemetry_b) = start(ctx, "telemetry-server", &["--mqtt", &url])?;
-    note("calling the two telemetry servers over MQTT 5 from Python (paho-mqtt), killing one on the way");
-    run_limited(
-        Command::new(tools.venv_bin("python"))
-            .arg(clients.join("mqtt_devices.py"))
-            .arg(port.to_string())
-            .arg(instance_a.0.id().to_string())
-            .arg(format!("{telemetry_b}/asyncapi.json")),
-        Duration::from_secs(120),
+    Ok((broker, port))
+}
+
+/// A RabbitMQ node of the step's own: its data, logs and (empty) plugin list under
+/// `target/xtask/rabbitmq`, listening on a free port of 127.0.0.1.
+fn start_rabbitmq(ctx: &Ctx) -> Result<(ProcessGroup, u16)> {
+    let server = tools::ensure_rabbitmq()?;
+    let dir = ctx.fresh_dir("xtask/rabbitmq")?;
+    let (port, dist_port) = (free_port()?, free_port()?);
+    let plugins = dir.join("enabled_plugins");
+    std::fs::write(&plugins, "[].\n").map_err(|e| format!("cannot write {}: {e}", ctx.rel(&plugins)))?;
+    note(&format!(
+        "starting {} on 127.0.0.1:{port} (node omniface-xtask-{port}@localhost, data in {})",
+        server.display(),
+        ctx.rel(&dir)
+    ));
+    let broker = ProcessGroup::spawn(
+        Command::new(&server)
+            .env("RABBITMQ_NODENAME", format!("omniface-xtask-{port}@localhost"))
+            .env("RABBITMQ_NODE_IP_ADDRESS", "127.0.0.1")
+            .env("RABBITMQ_NODE_PORT", port.to_string())
+            .env("RABBITMQ_DIST_PORT", dist_port.to_string())
+            .env("RABBITMQ_MNESIA_BASE", dir.join("mnesia"))
+            .env("RABBITMQ_LOG_BASE", dir.join("log"))
+            .env("RABBITMQ_ENABLED_PLUGINS_FILE", &plugins)
+            .env("RABBITMQ_CONFIG_FILE", dir.join("none"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
     )
+    .map_err(|e| format!("cannot start RabbitMQ: {e}"))?;
+    wait_for_port(&format!("127.0.0.1:{port}"), "RabbitMQ")?;
+    Ok((broker, port))
+}
+
+/// A process started in a group of its own, which is killed whole when dropped: the RabbitMQ
+/// script starts the Erlang VM as a child, and both must go.
+struct ProcessGroup(Child);
+
+impl ProcessGroup {
+    fn spawn(command: &mut Command) -> std::io::Result<ProcessGroup> {
+        use std::os::unix::process::CommandExt;
+        command.process_group(0).spawn().map(ProcessGroup)
+    }
+}
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.0.id())])
+            .status();
+        let _ = self.0.wait();
+    }
 }
 
 fn free_port() -> Result<u16> {

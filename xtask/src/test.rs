@@ -48,7 +48,7 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         name: "servers",
-        title: "example servers called by Python clients (httpx, zeep, gql, websockets, httpx-sse, grpcio, paho-mqtt through mosquitto), buf curl, and fuzzed by schemathesis",
+        title: "example servers called by Python clients (httpx, zeep, gql, websockets, httpx-sse, grpcio, paho-mqtt through mosquitto, pika through RabbitMQ), buf curl, and fuzzed by schemathesis",
         run: crate::servers::servers,
     },
 ];
@@ -121,8 +121,9 @@ fn clippy(ctx: &Ctx) -> Result {
 }
 
 fn unit(ctx: &Ctx) -> Result {
-    // The MQTT tests start a mosquitto of their own.
+    // The MQTT and AMQP tests start a mosquitto and a RabbitMQ of their own.
     crate::tools::ensure_mosquitto()?;
+    crate::tools::ensure_rabbitmq()?;
     ctx::run(&mut ctx.cargo(&["test", "--workspace"]))
 }
 

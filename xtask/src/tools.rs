@@ -46,6 +46,7 @@ const PIP_PACKAGES: &[&str] = &[
     "httpx-sse==0.4.3",
     "openapi-spec-validator==0.9.0",
     "paho-mqtt==2.1.0",
+    "pika==1.3.2",
     "schemathesis==4.32.5",
     "websockets==17.4",
     "xmlschema==4.3.2",
@@ -201,6 +202,29 @@ pub fn ensure_mosquitto() -> Result<PathBuf> {
     note("mosquitto: not found; installing the Debian package mosquitto");
     apt_install("mosquitto")?;
     find().ok_or_else(|| "the mosquitto package is installed but `mosquitto` does not start".to_string())
+}
+
+/// The RabbitMQ server script of the Debian package, which runs the broker in the foreground.
+/// Not the `/usr/sbin/rabbitmq-server` wrapper: as root, that one switches to the `rabbitmq` user
+/// through `su`, which detaches the broker from the process that must stop it.
+pub const RABBITMQ_SERVER: &str = "/usr/lib/rabbitmq/bin/rabbitmq-server";
+
+/// RabbitMQ (with its Erlang runtime), installed with apt when missing.
+pub fn ensure_rabbitmq() -> Result<PathBuf> {
+    let program = PathBuf::from(RABBITMQ_SERVER);
+    if program.exists() {
+        note(&format!("RabbitMQ: found ({RABBITMQ_SERVER})"));
+        return Ok(program);
+    }
+    note("RabbitMQ: not found; installing the Debian package rabbitmq-server");
+    apt_install("rabbitmq-server")?;
+    if program.exists() {
+        Ok(program)
+    } else {
+        Err(format!(
+            "the rabbitmq-server package is installed but {RABBITMQ_SERVER} is missing"
+        ))
+    }
 }
 
 /// True when `program` can be started at all (`mosquitto -h` exits with a non-zero status).
