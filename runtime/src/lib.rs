@@ -1,7 +1,7 @@
 //! omniface: the runtime that generated code and users depend on. It serves one implementation
-//! of an IDL service over REST, GraphQL, JSON-RPC 2.0, SOAP 1.1/1.2, WebSocket, Server-Sent
-//! Events and long polling, all on one port, with one validation, one error mapping and one
-//! authentication hook.
+//! of an IDL service over REST, GraphQL, gRPC, JSON-RPC 2.0, SOAP 1.1/1.2, WebSocket, Server-Sent
+//! Events and long polling, all on one port, and over MQTT 5 and AMQP 0-9-1 through a broker, with
+//! one validation, one error mapping and one authentication hook.
 //!
 //! ```text
 //! // build.rs

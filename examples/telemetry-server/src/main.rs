@@ -1,5 +1,5 @@
 //! The telemetry example server: `cargo run -p telemetry-server -- --listen 127.0.0.1:8080
-//! --mqtt mqtt://127.0.0.1:1883`.
+//! --mqtt mqtt://127.0.0.1:1883 --amqp amqp://guest:guest@127.0.0.1:5672`.
 
 #[path = "../../listen_args.rs"]
 mod listen_args;
