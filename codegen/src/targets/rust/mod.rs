@@ -430,8 +430,14 @@ fn service_items(
                 let ident = field_ident(&param.field.name);
                 quote!(request.#ident)
             });
+            // Decoded even with no parameters: the input must still be a well-formed request.
+            let request = if method.params.is_empty() {
+                quote!(_request)
+            } else {
+                quote!(request)
+            };
             quote! {
-                let request: #requests_module::#request_ident = input.decode()?;
+                let #request: #requests_module::#request_ident = input.decode()?;
                 #bind implementation.#method_ident(&ctx, #(#args),*).await?;
             }
         };

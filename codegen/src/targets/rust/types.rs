@@ -274,10 +274,25 @@ fn message_impl(ident: &Ident, fields: &[Field], numbers: &[u32], default_fns: &
         Some(function) => quote!(#name: match #name { ::std::option::Option::Some(value) => value, ::std::option::Option::None => #function() },),
         None => quote!(#name: ::omniface::proto::finish(#name, #key)?,),
     });
-    let (buf, depth) = if fields.is_empty() {
-        (quote!(buf), quote!(_depth))
+    // With no fields, every field on the wire is unknown and skipped: `buf` is still consumed.
+    let (depth, read_field) = if fields.is_empty() {
+        (
+            quote!(_depth),
+            quote! {
+                let (_, wire_type) = ::omniface::proto::decode_key(&mut buf)?;
+                ::omniface::proto::skip_field(wire_type, &mut buf)?;
+            },
+        )
     } else {
-        (quote!(mut buf), quote!(depth))
+        (
+            quote!(depth),
+            quote! {
+                match ::omniface::proto::decode_key(&mut buf)? {
+                    #((#tags, wire_type) => ::omniface::proto::merge(&mut #names, wire_type, &mut buf, depth, #keys)?,)*
+                    (_, wire_type) => ::omniface::proto::skip_field(wire_type, &mut buf)?,
+                }
+            },
+        )
     };
     let encode_buf = if fields.is_empty() { quote!(_buf) } else { quote!(buf) };
     let fields_len = if fields.is_empty() {
@@ -295,13 +310,10 @@ fn message_impl(ident: &Ident, fields: &[Field], numbers: &[u32], default_fns: &
                 #fields_len
             }
 
-            fn decode_fields(#buf: &[u8], #depth: u32) -> ::std::result::Result<Self, ::omniface::proto::DecodeError> {
+            fn decode_fields(mut buf: &[u8], #depth: u32) -> ::std::result::Result<Self, ::omniface::proto::DecodeError> {
                 #(let mut #names = ::std::option::Option::None;)*
                 while !buf.is_empty() {
-                    match ::omniface::proto::decode_key(&mut buf)? {
-                        #((#tags, wire_type) => ::omniface::proto::merge(&mut #names, wire_type, &mut buf, depth, #keys)?,)*
-                        (_, wire_type) => ::omniface::proto::skip_field(wire_type, &mut buf)?,
-                    }
+                    #read_field
                 }
                 ::std::result::Result::Ok(Self { #(#finishes)* })
             }
