@@ -39,7 +39,6 @@ use lapin::types::{AMQPValue, FieldTable, ShortString};
 use lapin::uri::AMQPUri;
 use lapin::{BasicProperties, Channel, Confirmation, Connection, ConnectionProperties, ExchangeKind};
 use omniface_model::bindings;
-use serde_json::{Map, Value};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
@@ -182,9 +181,16 @@ fn feeds(app: &App) -> Vec<Feed> {
 
 /// Connects to the broker and serves until the process ends: publishes every event, consumes
 /// every job queue, and reconnects with backoff whenever the connection drops.
-pub(crate) async fn run(app: Arc<App>, config: AmqpConfig) {
+///
+/// Every event published from the call on is sent, even before the connection is up: where each
+/// event stream starts is read now, not when the returned future first runs.
+pub(crate) fn run(app: Arc<App>, config: AmqpConfig) -> impl Future<Output = ()> + Send + 'static {
     let jobs: Arc<Vec<Job>> = Arc::new(jobs(&app));
     let feeds: Arc<Vec<Feed>> = Arc::new(feeds(&app));
+    serve(app, config, jobs, feeds)
+}
+
+async fn serve(app: Arc<App>, config: AmqpConfig, jobs: Arc<Vec<Job>>, feeds: Arc<Vec<Feed>>) {
     let mut backoff = RETRY_FIRST;
     loop {
         let (connected, reason) = session(&app, &config, &jobs, &feeds).await;
@@ -380,8 +386,7 @@ async fn publish(app: Arc<App>, channel: Channel, feeds: Arc<Vec<Feed>>, index: 
     };
     let publisher = async {
         while let Some(record) = records.next().await {
-            let payload: Map<String, Value> = serde_json::from_slice(&record.json).unwrap_or_default();
-            let routing_key = match feed.routing_key.fill(&payload) {
+            let routing_key = match feed.routing_key.fill_from_json(&record.json) {
                 Ok(key) => key,
                 Err(reason) => {
                     tracing::warn!("AMQP: event {name} #{} not published: {reason}", record.id);

@@ -115,6 +115,28 @@ impl TopicTemplate {
         Some(captures)
     }
 
+    /// [`TopicTemplate::fill`] from an event's JSON, reading only the members the placeholders
+    /// name (none for a template without placeholders): this runs for every event published.
+    pub(crate) fn fill_from_json(&self, json: &[u8]) -> Result<String, String> {
+        let wanted: Vec<String> = self
+            .levels
+            .iter()
+            .filter_map(|level| match level {
+                Level::Placeholder { name, .. } => Some(omniface_model::naming::json_name(name)),
+                Level::Literal(_) => None,
+            })
+            .collect();
+        let members = match wanted.is_empty() {
+            true => Map::new(),
+            false => {
+                let mut deserializer = serde_json::Deserializer::from_slice(json);
+                serde::de::DeserializeSeed::deserialize(Members(&wanted), &mut deserializer)
+                    .map_err(|error| format!("the payload is not a JSON object: {error}"))?
+            }
+        };
+        self.fill(&members)
+    }
+
     /// The name of one event: each placeholder replaced by the payload member of that name. A
     /// value that is missing, empty, not a scalar or holding a separator or wildcard makes no name.
     pub(crate) fn fill(&self, payload: &Map<String, Value>) -> Result<String, String> {
@@ -147,6 +169,37 @@ impl TopicTemplate {
             }
         }
         Ok(name)
+    }
+}
+
+/// Reads the named members of a JSON object and skips the others without building them.
+struct Members<'a>(&'a [String]);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Members<'_> {
+    type Value = Map<String, Value>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Members<'_> {
+    type Value = Map<String, Value>;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        formatter.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut members = Map::new();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if self.0.iter().any(|wanted| *wanted == key) {
+                members.insert(key.into_owned(), map.next_value()?);
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(members)
     }
 }
 
@@ -308,6 +361,17 @@ mod tests {
         for bad in ["", "a.b", "a*", "#"] {
             assert!(key.fill(&payload(bad.into())).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn names_are_filled_from_json_reading_only_the_placeholders() {
+        let topic = TopicTemplate::parse("devices/{device_id}/readings", Syntax::MqttTopic);
+        let json = br#"{"reading": {"deviceId": "inner", "values": [1, 2]}, "deviceId": "d-1"}"#;
+        assert_eq!(topic.fill_from_json(json).unwrap(), "devices/d-1/readings");
+        assert!(topic.fill_from_json(br#"{"reading": {}}"#).is_err());
+        assert!(topic.fill_from_json(b"[1]").is_err());
+        let fixed = TopicTemplate::parse("telemetry.readings", Syntax::AmqpRoutingKey);
+        assert_eq!(fixed.fill_from_json(b"not even JSON").unwrap(), "telemetry.readings");
     }
 
     #[test]

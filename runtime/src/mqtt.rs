@@ -26,7 +26,6 @@ use omniface_model::{StreamingKind, bindings};
 use rumqttc::v5::mqttbytes::QoS;
 use rumqttc::v5::mqttbytes::v5::{Filter, Packet, Publish, PublishProperties};
 use rumqttc::v5::{AsyncClient, Event, MqttOptions};
-use serde_json::{Map, Value};
 
 use crate::broker::{self, RETRY_FIRST, RETRY_MAX, Syntax, TopicTemplate, jittered};
 use crate::context::Protocol;
@@ -151,7 +150,23 @@ fn routes(app: &App) -> Vec<Route> {
 
 /// Connects to the broker and serves until the process ends: publishes every event, answers
 /// every request, and reconnects whenever the connection drops.
-pub(crate) async fn run(app: Arc<App>, config: MqttConfig) {
+///
+/// Every event published from the call on is sent, even before the connection is up: where each
+/// event stream starts is read now, not when the returned future first runs.
+pub(crate) fn run(app: Arc<App>, config: MqttConfig) -> impl Future<Output = ()> + Send + 'static {
+    let starts: Vec<Vec<u64>> = app
+        .services
+        .iter()
+        .map(|handler| {
+            (0..handler.descriptor().events.len())
+                .map(|event| handler.events().last_id(event))
+                .collect()
+        })
+        .collect();
+    serve(app, config, starts)
+}
+
+async fn serve(app: Arc<App>, config: MqttConfig, starts: Vec<Vec<u64>>) {
     let routes = Arc::new(routes(&app));
     let mut options = MqttOptions::new(config.client_id.clone(), config.host.clone(), config.port);
     options
@@ -166,9 +181,9 @@ pub(crate) async fn run(app: Arc<App>, config: MqttConfig) {
         options.set_credentials(user.clone(), password.clone());
     }
     let (client, mut eventloop) = AsyncClient::new(options, 1024);
-    for (service, handler) in app.services.iter().enumerate() {
-        for event in 0..handler.descriptor().events.len() {
-            tokio::spawn(publish_events(app.clone(), client.clone(), service, event));
+    for (service, starts) in starts.into_iter().enumerate() {
+        for (event, after) in starts.into_iter().enumerate() {
+            tokio::spawn(publish_events(app.clone(), client.clone(), service, event, after));
         }
     }
     let filters: Vec<Filter> = routes
@@ -228,8 +243,9 @@ fn is_granted(code: &rumqttc::v5::mqttbytes::v5::SubscribeReasonCode) -> bool {
     matches!(code, Code::Success(_))
 }
 
-/// Publishes one event's records, from the moment the server starts, to their topics.
-async fn publish_events(app: Arc<App>, client: AsyncClient, service: usize, event: usize) {
+/// Publishes one event's records after `after` (the last one when the server started) to their
+/// topics.
+async fn publish_events(app: Arc<App>, client: AsyncClient, service: usize, event: usize, after: u64) {
     let handler = app.services[service].clone();
     let descriptor = handler.descriptor();
     let model = descriptor.event_model(event);
@@ -239,10 +255,9 @@ async fn publish_events(app: Arc<App>, client: AsyncClient, service: usize, even
     );
     let (qos, retain) = (qos(bindings::event_qos(model)), bindings::event_retain(model));
     let name = descriptor.events[event].rpc_name.clone();
-    let (_, mut records) = handler.events().stream(event, None);
+    let (_, mut records) = handler.events().stream(event, Some(after));
     while let Some(record) = records.next().await {
-        let payload: Map<String, Value> = serde_json::from_slice(&record.json).unwrap_or_default();
-        let topic = match template.fill(&payload) {
+        let topic = match template.fill_from_json(&record.json) {
             Ok(topic) => topic,
             Err(reason) => {
                 tracing::warn!("MQTT: event {name} #{} not published: {reason}", record.id);
