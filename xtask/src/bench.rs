@@ -25,8 +25,12 @@
 //!    beside `grpc-handwritten` (tonic), unary and server streaming, loaded with `h2load` and
 //!    `grpc-load`.
 //!
-//! `--only specs` runs sections 1 and 2, `--only protocols` section 3, `--only grpc` section 4;
-//! `--load-seconds` and `--load-rounds` apply to sections 3 and 4.
+//! 5. Events through brokers ([`brokers`]): MQTT 5 (mosquitto) and AMQP 0-9-1 (RabbitMQ), the
+//!    generated adapters beside a hand-written rumqttc or lapin loop, with `broker-load`.
+//!
+//! `--only specs` runs sections 1 and 2, `--only protocols` section 3, `--only grpc` section 4,
+//! `--only brokers` section 5; `--load-seconds` applies to sections 3 and 4, `--load-rounds` to
+//! sections 3 to 5.
 //!
 //! All times are wall times of the whole process. In section 1 the peak RSS comes from one more
 //! run under `/usr/bin/time -f %M`; in section 2 every timed run is under `/usr/bin/time` (about
@@ -34,6 +38,7 @@
 //! more than a minute ends the series for that input, so the whole benchmark stays bounded.
 //! The report is printed and written to `target/bench/results.md`.
 
+mod brokers;
 mod external;
 mod grpc;
 mod protocols;
@@ -75,6 +80,8 @@ struct Options {
     protocols: bool,
     /// Section 4 (gRPC under load).
     grpc: bool,
+    /// Section 5 (events through brokers).
+    brokers: bool,
     /// Sections 3 and 4: seconds of each timed load run, and runs per server and call.
     load_seconds: u64,
     load_rounds: usize,
@@ -90,6 +97,7 @@ fn parse_options(args: &[String]) -> Result<Options> {
         specs: true,
         protocols: true,
         grpc: true,
+        brokers: true,
         load_seconds: 10,
         load_rounds: 2,
     };
@@ -98,12 +106,13 @@ fn parse_options(args: &[String]) -> Result<Options> {
         let slot = match arg.as_str() {
             "--only" => {
                 let only = args.next().map(String::as_str);
-                if !matches!(only, Some("specs" | "protocols" | "grpc")) {
-                    return Err("`--only` needs `specs`, `protocols` or `grpc`".into());
+                if !matches!(only, Some("specs" | "protocols" | "grpc" | "brokers")) {
+                    return Err("`--only` needs `specs`, `protocols`, `grpc` or `brokers`".into());
                 }
                 options.specs = only == Some("specs");
                 options.protocols = only == Some("protocols");
                 options.grpc = only == Some("grpc");
+                options.brokers = only == Some("brokers");
                 continue;
             }
             "--load-seconds" => {
@@ -125,7 +134,7 @@ fn parse_options(args: &[String]) -> Result<Options> {
             }
             other => {
                 return Err(format!(
-                    "unknown bench option `{other}` (known: --only specs|protocols|grpc, --runs N, --warmup N, \
+                    "unknown bench option `{other}` (known: --only specs|protocols|grpc|brokers, --runs N, --warmup N, \
                      --generate-runs N, --typespec-runs N, --no-typespec, --load-seconds N, --load-rounds N)"
                 ));
             }
@@ -239,6 +248,15 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result {
             rounds: options.load_rounds,
         };
         report.push_str(&grpc::run(ctx, &load)?);
+    }
+    if options.brokers {
+        if !report.is_empty() {
+            report.push('\n');
+        }
+        let load = brokers::Options {
+            rounds: options.load_rounds,
+        };
+        report.push_str(&brokers::run(ctx, &load)?);
     }
     step("results");
     println!("\n{report}");

@@ -43,7 +43,7 @@ use crate::tools::{self, Tools};
 const GRPC_EXAMPLES: &[(&str, &str)] = &[("petstore", "examples/petstore.idl"), ("chat", "examples/chat.idl")];
 
 /// Kills the server when dropped, so a failing check never leaves it running.
-struct Running(Child);
+pub struct Running(Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -117,8 +117,8 @@ pub fn servers(ctx: &Ctx) -> Result {
 /// Telemetry servers sharing one mosquitto and one RabbitMQ, called by paho-mqtt devices and
 /// operators and by pika producers and consumers; one instance is killed during each.
 fn brokers(ctx: &Ctx, tools: &Tools, clients: &Path) -> Result {
-    let (_mosquitto, mqtt_port) = start_mosquitto(ctx)?;
-    let (_rabbitmq, amqp_port) = start_rabbitmq(ctx)?;
+    let (_mosquitto, mqtt_port) = start_mosquitto(ctx, "xtask/mosquitto", "")?;
+    let (_rabbitmq, amqp_port) = start_rabbitmq(ctx, "xtask/rabbitmq")?;
     let mqtt = format!("mqtt://127.0.0.1:{mqtt_port}?group=telemetry");
     let amqp = format!("amqp://guest:guest@127.0.0.1:{amqp_port}");
     let both = ["--mqtt", mqtt.as_str(), "--amqp", amqp.as_str()];
@@ -145,14 +145,16 @@ fn brokers(ctx: &Ctx, tools: &Tools, clients: &Path) -> Result {
     )
 }
 
-fn start_mosquitto(ctx: &Ctx) -> Result<(Running, u16)> {
+/// A mosquitto of the caller's own on a free port of 127.0.0.1, configured in `target/<folder>`
+/// with `extra` added to its configuration.
+pub fn start_mosquitto(ctx: &Ctx, folder: &str, extra: &str) -> Result<(Running, u16)> {
     let mosquitto = tools::ensure_mosquitto()?;
-    let dir = ctx.fresh_dir("xtask/mosquitto")?;
+    let dir = ctx.fresh_dir(folder)?;
     let port = free_port()?;
     let config = dir.join("mosquitto.conf");
     std::fs::write(
         &config,
-        format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"),
+        format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n{extra}"),
     )
     .map_err(|e| format!("cannot write {}: {e}", ctx.rel(&config)))?;
     note(&format!("starting {} -c {}", mosquitto.display(), ctx.rel(&config)));
@@ -169,11 +171,11 @@ fn start_mosquitto(ctx: &Ctx) -> Result<(Running, u16)> {
     Ok((broker, port))
 }
 
-/// A RabbitMQ node of the step's own: its data, logs and (empty) plugin list under
-/// `target/xtask/rabbitmq`, listening on a free port of 127.0.0.1.
-fn start_rabbitmq(ctx: &Ctx) -> Result<(ProcessGroup, u16)> {
+/// A RabbitMQ node of the caller's own: its data, logs and (empty) plugin list under
+/// `target/<folder>`, listening on a free port of 127.0.0.1.
+pub fn start_rabbitmq(ctx: &Ctx, folder: &str) -> Result<(ProcessGroup, u16)> {
     let server = tools::ensure_rabbitmq()?;
-    let dir = ctx.fresh_dir("xtask/rabbitmq")?;
+    let dir = ctx.fresh_dir(folder)?;
     let (port, dist_port) = (free_port()?, free_port()?);
     let plugins = dir.join("enabled_plugins");
     std::fs::write(&plugins, "[].\n").map_err(|e| format!("cannot write {}: {e}", ctx.rel(&plugins)))?;
@@ -203,7 +205,7 @@ fn start_rabbitmq(ctx: &Ctx) -> Result<(ProcessGroup, u16)> {
 
 /// A process started in a group of its own, which is killed whole when dropped: the RabbitMQ
 /// script starts the Erlang VM as a child, and both must go.
-struct ProcessGroup(Child);
+pub struct ProcessGroup(Child);
 
 impl ProcessGroup {
     fn spawn(command: &mut Command) -> std::io::Result<ProcessGroup> {
