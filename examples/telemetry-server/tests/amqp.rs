@@ -5,8 +5,6 @@
 //! loses no job.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -22,117 +20,10 @@ use serde_json::{Value, json};
 use telemetry_server::{Fleet, TelemetryServer, demo_authenticator};
 use tokio::sync::mpsc;
 
-const RABBITMQ_SERVER: &str = "/usr/lib/rabbitmq/bin/rabbitmq-server";
+#[path = "../../test_brokers.rs"]
+mod test_brokers;
 
-/// A RabbitMQ node of its own on free loopback ports, killed with its process group when dropped.
-struct Rabbit {
-    child: Child,
-    port: u16,
-    dist_port: u16,
-    dir: PathBuf,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-impl Rabbit {
-    fn start() -> Rabbit {
-        assert!(
-            std::path::Path::new(RABBITMQ_SERVER).exists(),
-            "RabbitMQ is not installed: `cargo xtask test` installs it (apt-get install rabbitmq-server)"
-        );
-        let (port, dist_port) = (free_port(), free_port());
-        let dir = std::env::temp_dir().join(format!("omniface-rabbitmq-{}-{port}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("enabled_plugins"), "[].\n").unwrap();
-        let child = Rabbit::spawn(&dir, port, dist_port);
-        let rabbit = Rabbit {
-            child,
-            port,
-            dist_port,
-            dir,
-        };
-        rabbit.wait_until_listening();
-        rabbit
-    }
-
-    fn spawn(dir: &std::path::Path, port: u16, dist_port: u16) -> Child {
-        use std::os::unix::process::CommandExt;
-        Command::new(RABBITMQ_SERVER)
-            .env("RABBITMQ_NODENAME", format!("omniface-test-{port}@localhost"))
-            .env("RABBITMQ_NODE_IP_ADDRESS", "127.0.0.1")
-            .env("RABBITMQ_NODE_PORT", port.to_string())
-            .env("RABBITMQ_DIST_PORT", dist_port.to_string())
-            .env("RABBITMQ_MNESIA_BASE", dir.join("mnesia"))
-            .env("RABBITMQ_LOG_BASE", dir.join("log"))
-            .env("RABBITMQ_ENABLED_PLUGINS_FILE", dir.join("enabled_plugins"))
-            .env("RABBITMQ_CONFIG_FILE", dir.join("none"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            // Its own process group: the script starts the Erlang VM as a child, and both go.
-            .process_group(0)
-            .spawn()
-            .unwrap()
-    }
-
-    fn wait_until_listening(&self) {
-        for _ in 0..300 {
-            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        panic!("RabbitMQ did not listen on port {} within 30 s", self.port);
-    }
-
-    fn url(&self) -> String {
-        format!("amqp://guest:guest@127.0.0.1:{}?prefetch=8", self.port)
-    }
-
-    /// Stops the node (SIGTERM: the Erlang VM shuts down in order), then starts it again on the
-    /// same data.
-    fn restart(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", "--", &format!("-{}", self.child.id())])
-            .status();
-        for _ in 0..300 {
-            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        self.kill();
-        self.child = Rabbit::spawn(&self.dir, self.port, self.dist_port);
-        self.wait_until_listening();
-    }
-
-    fn kill(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", self.child.id())])
-            .status();
-        let _ = self.child.wait();
-        // The port is free again once the VM is gone.
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Rabbit {
-    fn drop(&mut self) {
-        self.kill();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
+use test_brokers::Rabbit;
 
 /// Starts a telemetry server connected to `rabbit`.
 async fn start_telemetry(rabbit: &Rabbit) {

@@ -4,8 +4,6 @@
 //! subscribers on their topics with the IDL's QoS and retain flag, and two instances split one
 //! shared subscription.
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -18,69 +16,10 @@ use serde_json::{Value, json};
 use telemetry_server::{Fleet, TelemetryServer, demo_authenticator};
 use tokio::sync::mpsc;
 
-/// A mosquitto of its own on a free loopback port, stopped when dropped.
-struct Broker {
-    child: Child,
-    port: u16,
-    dir: PathBuf,
-}
+#[path = "../../test_brokers.rs"]
+mod test_brokers;
 
-impl Broker {
-    fn start() -> Broker {
-        let program = ["mosquitto", "/usr/sbin/mosquitto"]
-            .into_iter()
-            .find(|program| {
-                Command::new(program)
-                    .arg("-h")
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null())
-                    .status()
-                    .is_ok()
-            })
-            .expect("mosquitto is not installed: `cargo xtask test` installs it (apt-get install mosquitto)");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let dir = std::env::temp_dir().join(format!("omniface-mosquitto-{}-{port}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let config = dir.join("mosquitto.conf");
-        std::fs::write(
-            &config,
-            format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"),
-        )
-        .unwrap();
-        let child = Command::new(program)
-            .arg("-c")
-            .arg(&config)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        // Owned by the broker from here on, so that its drop stops the process on every path.
-        let broker = Broker { child, port, dir };
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return broker;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("mosquitto did not listen on port {port} within 5 s");
-    }
-
-    fn url(&self, client_id: &str) -> String {
-        format!("mqtt://127.0.0.1:{}?client_id={client_id}&group=telemetry", self.port)
-    }
-}
-
-impl Drop for Broker {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
+use test_brokers::Mosquitto as Broker;
 
 /// Starts a telemetry server connected to `broker`; `calls` counts the calls it authenticates.
 async fn start_server(broker: &Broker, client_id: &str, calls: Arc<AtomicUsize>) -> String {
