@@ -6,6 +6,7 @@ usage: mqtt_devices.py BROKER_PORT PID_OF_INSTANCE_A ASYNCAPI_URL
 Checks, each printed as it passes:
 - request/response with Response Topic and Correlation Data for the unary methods, on the topics
   the served AsyncAPI document lists (request topics with placeholders filled by the device id);
+- a device subscribed to its command topics receives the command an operator sends;
 - a declared error comes back as its fields with the user property `error` naming it;
 - a device's readings (sent as an `ingest_batch` request with the device key) reach a subscriber
   of `devices/+/readings`, and status changes are retained on `devices/<id>/status`;
@@ -150,9 +151,16 @@ def main():
     page, error = operator.call(topics["list_devices"], {"status": "DEVICE_STATUS_ONLINE"}, OPERATOR)
     check(error is None and [d["id"] for d in page["devices"]] == ["air-2", "thermo-1"],
           "list_devices filters by status")
+    # The device listens on its own command topics, as devices do: it receives the operator's
+    # command while the service records it and acknowledges it to the operator.
+    thermostat = Peer("thermo-1")
+    thermostat.subscribe("devices/thermo-1/commands/+")
     reboot = topics["reboot_device"].replace("{device_id}", "thermo-1")
     ack, error = operator.call(reboot, {"delay": "5s"}, OPERATOR)
     check(error is None and "commandId" in ack, f"reboot_device on {reboot} takes the device from the topic")
+    command = thermostat.take(lambda m: m.topic == reboot, 5)
+    check(command is not None and json.loads(command.payload) == {"delay": "5s"},
+          f"the device receives the reboot command on {reboot}")
     missing, error = operator.call(topics["reboot_device"].replace("{device_id}", "ghost"), {}, OPERATOR)
     check(error == "DeviceNotFound" and missing == {"deviceId": "ghost"},
           "a declared error is its fields, named by the user property `error`")
