@@ -23,10 +23,13 @@
 //! attempt; any other failure (invalid arguments, unauthenticated, a declared error that is not
 //! about load) is final and dead-lettered at once. When a job names `reply_to`, the result goes
 //! there with the job's `correlation_id` (RabbitMQ's RPC convention): the method's JSON, or the
-//! error's payload with the header `error` naming it.
+//! error's payload with the header `error` naming it. For an `#[idempotent]` method, each
+//! instance remembers the outcome of its last finished jobs by `message_id`, and answers a job it
+//! finished already from there instead of doing it again.
 
-use std::sync::Arc;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -126,6 +129,37 @@ struct Job {
     method: usize,
     queue: String,
     max_attempts: u32,
+    /// For `#[idempotent]` methods, the outcomes of recent jobs by `message_id`: a job seen
+    /// again (redelivered because its acknowledgement was lost, or sent twice by its producer) is
+    /// answered from here instead of being done again.
+    done: Option<Mutex<Done>>,
+}
+
+/// Recently finished jobs, by message id; the oldest are forgotten first.
+#[derive(Default)]
+struct Done {
+    outcomes: HashMap<String, (Outcome, Result<bytes::Bytes, Error>)>,
+    order: VecDeque<String>,
+}
+
+/// How many finished jobs each idempotent queue remembers.
+const DONE_REMEMBERED: usize = 10_000;
+
+impl Done {
+    fn get(&self, message_id: &str) -> Option<(Outcome, Result<bytes::Bytes, Error>)> {
+        self.outcomes.get(message_id).cloned()
+    }
+
+    fn insert(&mut self, message_id: String, outcome: Outcome, result: Result<bytes::Bytes, Error>) {
+        if self.outcomes.insert(message_id.clone(), (outcome, result)).is_none() {
+            self.order.push_back(message_id);
+        }
+        while self.order.len() > DONE_REMEMBERED {
+            if let Some(oldest) = self.order.pop_front() {
+                self.outcomes.remove(&oldest);
+            }
+        }
+    }
 }
 
 /// One event's way to the exchange, and the last event the broker confirmed.
@@ -151,6 +185,7 @@ fn jobs(app: &App) -> Vec<Job> {
                 method,
                 queue,
                 max_attempts: bindings::method_max_attempts(model).unwrap_or(5).max(1),
+                done: model.idempotent.then(Mutex::default),
             });
         }
     }
@@ -426,7 +461,7 @@ fn unix_seconds() -> u64 {
 }
 
 /// What becomes of a job after one attempt.
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum Outcome {
     Done,
     /// Worth trying again later; counts as one attempt.
@@ -450,6 +485,22 @@ fn outcome(result: &Result<bytes::Bytes, Error>) -> Outcome {
 async fn work(app: Arc<App>, channel: Channel, jobs: Arc<Vec<Job>>, index: usize, delivery: Delivery) {
     let job = &jobs[index];
     let properties = &delivery.properties;
+    let message_id = properties.message_id().as_ref().map(|id| id.to_string());
+    let remembered = match (&job.done, &message_id) {
+        (Some(done), Some(id)) => done.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(id),
+        _ => None,
+    };
+    if let Some((outcome, result)) = remembered {
+        tracing::debug!(
+            "AMQP: job {message_id:?} on `{}` was done already; answered again",
+            job.queue
+        );
+        if let Some(reply_to) = properties.reply_to() {
+            reply(&channel, reply_to, properties, &result).await;
+        }
+        settle(job, &delivery, outcome, 1).await;
+        return;
+    }
     let headers = properties.headers().as_ref().map(header_pairs).unwrap_or_default();
     let headers = broker::headers(headers.iter().map(|(name, value)| (name.as_str(), value.as_slice())));
     let result = broker::call(
@@ -483,6 +534,18 @@ async fn work(app: Arc<App>, channel: Channel, jobs: Arc<Vec<Job>>, index: usize
     if outcome == Outcome::Retry && last_attempt {
         outcome = Outcome::Reject;
     }
+    if outcome != Outcome::Retry
+        && let (Some(done), Some(id)) = (&job.done, message_id)
+    {
+        done.lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(id, outcome, result);
+    }
+    settle(job, &delivery, outcome, attempt).await;
+}
+
+/// Acknowledges, requeues or dead-letters a job.
+async fn settle(job: &Job, delivery: &Delivery, outcome: Outcome, attempt: u64) {
     let settled = match outcome {
         Outcome::Done => delivery.acker.ack(BasicAckOptions::default()).await,
         Outcome::Retry => {
@@ -617,6 +680,18 @@ mod tests {
         assert_eq!(outcome(&Err(Error::invalid_argument("bad"))), Outcome::Reject);
         assert_eq!(outcome(&Err(Error::unauthenticated("who?"))), Outcome::Reject);
         assert_eq!(outcome(&Err(Error::not_found("gone"))), Outcome::Reject);
+    }
+
+    #[test]
+    fn finished_jobs_are_remembered_up_to_a_bound_oldest_forgotten_first() {
+        let mut done = Done::default();
+        for n in 0..=DONE_REMEMBERED {
+            done.insert(format!("m-{n}"), Outcome::Done, Ok(bytes::Bytes::from(n.to_string())));
+        }
+        assert!(done.get("m-0").is_none(), "the oldest is forgotten");
+        let (outcome, result) = done.get("m-1").unwrap();
+        assert_eq!((outcome, result.unwrap()), (Outcome::Done, bytes::Bytes::from("1")));
+        assert_eq!(done.order.len(), DONE_REMEMBERED);
     }
 
     #[test]

@@ -65,7 +65,8 @@ impl Client {
         }
     }
 
-    /// Publishes a job to `queue` with a reply queue, a correlation id and headers.
+    /// Publishes a job to `queue` with a reply queue, a correlation id (also its message id) and
+    /// headers.
     async fn send(&self, queue: &str, payload: &[u8], correlation: &str, headers: &[(&str, &str)]) {
         let mut table = FieldTable::default();
         for (name, value) in headers {
@@ -76,6 +77,7 @@ impl Client {
             .with_delivery_mode(2)
             .with_reply_to(self.reply_queue.as_str().into())
             .with_correlation_id(correlation.into())
+            .with_message_id(correlation.into())
             .with_headers(table);
         let confirmation = self
             .channel
@@ -286,9 +288,21 @@ async fn queued_jobs_are_done_answered_or_dead_lettered_and_events_reach_the_exc
     let status = &received["telemetry.status.DEVICE_STATUS_ONLINE"];
     assert_eq!(status[0].1["deviceId"], "meter-3");
 
-    // The implementation's own deduplication answers a repeated job.
+    // The implementation's own deduplication answers a repeated job (another message id).
     let (result, _) = client.call(INGEST, batch("meter-3", 1..3), DEVICE).await;
     assert_eq!(result, json!({"accepted": 0, "duplicates": 2}));
+
+    // One message sent twice (`ingest_batch` is `#[idempotent]`): done once, answered twice alike.
+    let job = batch("meter-3", 10..12).to_string();
+    client.send(INGEST, job.as_bytes(), "sent-twice", DEVICE).await;
+    let first = client.next_reply().await;
+    client.send(INGEST, job.as_bytes(), "sent-twice", DEVICE).await;
+    let second = client.next_reply().await;
+    assert_eq!(first.0, json!({"accepted": 2, "duplicates": 0}));
+    assert_eq!(
+        second, first,
+        "the second copy is answered from the first one's outcome"
+    );
 
     // Failures that would fail again are answered, then dead-lettered at once.
     let (problem, error) = client.call(INGEST, batch("meter-3", 3..4), &[]).await;
