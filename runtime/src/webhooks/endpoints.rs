@@ -90,10 +90,11 @@ async fn authorize(scope: &Scope, headers: &HeaderMap) -> Result<(Credentials, O
 #[serde(deny_unknown_fields)]
 struct CreateRequest {
     url: String,
+    // Not `Option`: `null` is refused like any other value the schema does not allow.
     #[serde(default)]
-    events: Option<Vec<String>>,
+    events: Vec<String>,
     #[serde(default)]
-    description: Option<String>,
+    description: String,
 }
 
 async fn create(scope: &Scope, request: Request) -> Result<Response, Error> {
@@ -115,7 +116,7 @@ async fn create(scope: &Scope, request: Request) -> Result<Response, Error> {
         .map_err(|reason| invalid("url", "format", reason))?;
     let descriptor = scope.app.services[scope.service].descriptor();
     let mut events = Vec::new();
-    for (position, requested) in input.events.unwrap_or_default().iter().enumerate() {
+    for (position, requested) in input.events.iter().enumerate() {
         // The declared name (`pet_sold`) or the RPC name the payload's `type` carries.
         let Some(event) = descriptor
             .events
@@ -157,7 +158,7 @@ async fn create(scope: &Scope, request: Request) -> Result<Response, Error> {
         service: descriptor.name().to_string(),
         url: url.to_string(),
         events,
-        description: input.description,
+        description: Some(input.description).filter(|text| !text.is_empty()),
         secret,
         enabled: true,
         owner,
@@ -210,14 +211,17 @@ async fn remove(scope: &Scope, headers: &HeaderMap, id: &str) -> Result<Response
 
 /// A subscription as the API shows it, without its secret.
 fn describe(subscription: &WebhookSubscription) -> Value {
-    json!({
+    let mut shown = json!({
         "id": subscription.id,
         "url": subscription.url,
         "events": subscription.events,
-        "description": subscription.description,
         "enabled": subscription.enabled,
         "createdAt": crate::wire::Timestamp::from_unix_seconds(subscription.created_at),
-    })
+    });
+    if let Some(description) = &subscription.description {
+        shown["description"] = Value::String(description.clone());
+    }
+    shown
 }
 
 fn invalid(field: &str, constraint: &str, message: String) -> Error {
