@@ -1,12 +1,15 @@
-//! The command line every example server takes: `--listen ADDR` (default 127.0.0.1:8080) and
-//! `--mqtt URL` (an MQTT 5 broker such as `mqtt://127.0.0.1:1883`; none by default). Shared by
-//! the examples' `main.rs` through `#[path]`, so the convention lives in one place.
+//! The command line every example server takes: `--listen ADDR` (default 127.0.0.1:8080),
+//! `--mqtt URL` (an MQTT 5 broker such as `mqtt://127.0.0.1:1883`; none by default) and
+//! `--webhooks-allow-private` (let webhook subscribers be on loopback or private addresses, for
+//! a receiver on the same machine; refused by default). Shared by the examples' `main.rs`
+//! through `#[path]`, so the convention lives in one place.
 
-const USAGE: &str = "[--listen ADDR] [--mqtt mqtt://HOST:PORT[?client_id=ID&group=GROUP]]";
+const USAGE: &str = "[--listen ADDR] [--mqtt mqtt://HOST:PORT[?client_id=ID&group=GROUP]] [--webhooks-allow-private]";
 
 pub struct ServerArgs {
     pub listen: String,
     pub mqtt: Option<omniface::MqttConfig>,
+    pub webhooks_allow_private: bool,
 }
 
 impl ServerArgs {
@@ -16,6 +19,7 @@ impl ServerArgs {
         let mut parsed = ServerArgs {
             listen: "127.0.0.1:8080".to_string(),
             mqtt: None,
+            webhooks_allow_private: false,
         };
         while let Some(arg) = args.next() {
             let (name, inline) = match arg.split_once('=') {
@@ -37,6 +41,7 @@ impl ServerArgs {
                         Err(message) => usage(program, &message),
                     }
                 }
+                "--webhooks-allow-private" => parsed.webhooks_allow_private = true,
                 "-h" | "--help" => {
                     println!("usage: {program} {USAGE}");
                     std::process::exit(0);
@@ -47,8 +52,11 @@ impl ServerArgs {
         parsed
     }
 
-    /// The server with the protocols the arguments ask for (MQTT) added.
+    /// The server with webhooks (always: the OpenAPI document lists their endpoints) and the
+    /// protocols the arguments ask for (MQTT) added.
     pub fn configure(&self, server: omniface::Server) -> omniface::Server {
+        let webhooks = omniface::WebhooksConfig::new().allow_private_addresses(self.webhooks_allow_private);
+        let server = server.webhooks(webhooks);
         match &self.mqtt {
             Some(config) => server.mqtt(config.clone()),
             None => server,

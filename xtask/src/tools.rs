@@ -47,6 +47,7 @@ const PIP_PACKAGES: &[&str] = &[
     "openapi-spec-validator==0.9.0",
     "paho-mqtt==2.1.0",
     "schemathesis==4.32.5",
+    "standardwebhooks==1.1.0",
     "websockets==17.4",
     "xmlschema==4.3.2",
     "zeep==4.3.3",
