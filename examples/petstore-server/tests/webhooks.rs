@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use omniface::webhooks::{Verifier, VerifyError};
+use omniface::webhooks::{
+    MemoryStore, PendingDelivery, Secret, Verifier, VerifyError, WebhookStore, WebhookSubscription,
+};
 use petstore_server::{PetStoreServer, Store, demo_authenticator};
 use serde_json::{Value, json};
 
@@ -93,13 +95,18 @@ async fn receiver(script: Vec<Response>) -> (Arc<Receiver>, String) {
 
 /// A pet store with webhooks retried quickly; `allow_private` lets it post to 127.0.0.1.
 async fn start(allow_private: bool) -> String {
+    start_with(allow_private, Arc::new(MemoryStore::new())).await
+}
+
+async fn start_with(allow_private: bool, webhook_store: Arc<dyn WebhookStore>) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let (store, events) = Store::new();
     let webhooks = omniface::WebhooksConfig::new()
         .retry_schedule([0, 20, 20, 20].map(Duration::from_millis))
         .attempt_timeout(Duration::from_secs(5))
-        .allow_private_addresses(allow_private);
+        .allow_private_addresses(allow_private)
+        .store(webhook_store);
     let server = omniface::Server::new()
         .authenticator(demo_authenticator())
         .webhooks(webhooks)
@@ -403,4 +410,48 @@ async fn loopback_subscribers_are_refused_unless_private_addresses_are_allowed()
         receiver.deliveries().is_empty(),
         "nothing may reach a loopback receiver"
     );
+}
+
+#[tokio::test]
+async fn deliveries_pending_in_the_store_resume_when_the_server_starts() {
+    let (receiver, receiver_base) = receiver(Vec::new()).await;
+    // What a persistent store would hold after a restart: a subscription and a delivery that
+    // had failed once.
+    let store = Arc::new(MemoryStore::new());
+    let secret = Secret::generate().unwrap();
+    store
+        .insert_subscription(WebhookSubscription {
+            id: "wh_saved".to_string(),
+            service: "PetStore".to_string(),
+            url: format!("{receiver_base}/hook"),
+            events: Vec::new(),
+            description: None,
+            secret: secret.clone(),
+            enabled: true,
+            owner: Some("user".to_string()),
+            created_at: 0,
+        })
+        .unwrap();
+    let body = br#"{"type":"PetStore.pet_sold","timestamp":"2026-11-28T00:00:00Z","data":{}}"#;
+    store
+        .save_delivery(PendingDelivery {
+            id: "msg_saved".to_string(),
+            subscription: "wh_saved".to_string(),
+            body: body.to_vec(),
+            attempts: 1,
+            next_attempt_at: 0,
+        })
+        .unwrap();
+    let base = start_with(true, store.clone()).await;
+    let deliveries = receiver.wait_for(1).await;
+    assert_eq!(header(&deliveries[0], "webhook-id"), "msg_saved");
+    assert_eq!(&deliveries[0].body[..], body);
+    let verifier = Verifier::new(&secret.to_string()).unwrap();
+    assert_eq!(verifier.verify(&deliveries[0].headers, &deliveries[0].body), Ok(()));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !store.pending_deliveries().unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "a delivered message stays pending");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(list(&base).await["webhooks"][0]["id"], "wh_saved", "its owner lists it");
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{Path, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
@@ -51,7 +52,10 @@ pub(crate) fn routes(app: &Arc<App>, webhooks: &Arc<Webhooks>) -> Router {
                 &path,
                 get(move |request: Request| {
                     let scope = list_scope.clone();
-                    async move { answer(&scope, list(&scope, request.headers()).await) }
+                    async move {
+                        let (parts, _) = request.into_parts();
+                        answer(&scope, list(&scope, &parts).await)
+                    }
                 })
                 .post(move |request: Request| {
                     let scope = create_scope.clone();
@@ -60,9 +64,12 @@ pub(crate) fn routes(app: &Arc<App>, webhooks: &Arc<Webhooks>) -> Router {
             )
             .route(
                 &format!("{path}/{{id}}"),
-                delete(move |Path(id): Path<String>, headers: HeaderMap| {
+                delete(move |Path(id): Path<String>, request: Request| {
                     let scope = delete_scope.clone();
-                    async move { answer(&scope, remove(&scope, &headers, &id).await) }
+                    async move {
+                        let (parts, _) = request.into_parts();
+                        answer(&scope, remove(&scope, &parts, &id).await)
+                    }
                 }),
             );
     }
@@ -78,8 +85,14 @@ fn answer(scope: &Scope, result: Result<Response, Error>) -> Response {
 
 /// The service-level `#[auth]` requirement, as for the service's methods; the subject of the
 /// principal (if any) owns the subscriptions it creates.
-async fn authorize(scope: &Scope, headers: &HeaderMap) -> Result<(Credentials, Option<String>), Error> {
-    let credentials = Credentials::from_headers(headers);
+async fn authorize(
+    scope: &Scope,
+    headers: &HeaderMap,
+    query: Option<&str>,
+) -> Result<(Credentials, Option<String>), Error> {
+    let mut credentials = Credentials::from_headers(headers);
+    // API keys may come as query parameters, as on the service's other routes.
+    credentials.add_query(query.unwrap_or(""));
     let requirement = scope.app.services[scope.service].descriptor().service().auth.as_ref();
     let principal =
         crate::auth::authorize(requirement, &credentials, headers, scope.app.authenticator.as_deref()).await?;
@@ -99,7 +112,7 @@ struct CreateRequest {
 
 async fn create(scope: &Scope, request: Request) -> Result<Response, Error> {
     let (parts, body) = request.into_parts();
-    let (credentials, owner) = authorize(scope, &parts.headers).await?;
+    let (credentials, owner) = authorize(scope, &parts.headers, parts.uri.query()).await?;
     let bytes = axum::body::to_bytes(body, scope.app.limits.max_body_bytes)
         .await
         .map_err(|_| Error::resource_exhausted("the request body is too large"))?;
@@ -174,8 +187,8 @@ async fn create(scope: &Scope, request: Request) -> Result<Response, Error> {
     Ok((StatusCode::CREATED, axum::Json(shown)).into_response())
 }
 
-async fn list(scope: &Scope, headers: &HeaderMap) -> Result<Response, Error> {
-    let (_, owner) = authorize(scope, headers).await?;
+async fn list(scope: &Scope, request: &Parts) -> Result<Response, Error> {
+    let (_, owner) = authorize(scope, &request.headers, request.uri.query()).await?;
     let service = scope.app.services[scope.service].descriptor().name().to_string();
     let subscriptions = scope
         .webhooks
@@ -190,8 +203,8 @@ async fn list(scope: &Scope, headers: &HeaderMap) -> Result<Response, Error> {
     Ok(axum::Json(json!({ "webhooks": shown })).into_response())
 }
 
-async fn remove(scope: &Scope, headers: &HeaderMap, id: &str) -> Result<Response, Error> {
-    let (_, owner) = authorize(scope, headers).await?;
+async fn remove(scope: &Scope, request: &Parts, id: &str) -> Result<Response, Error> {
+    let (_, owner) = authorize(scope, &request.headers, request.uri.query()).await?;
     let service = scope.app.services[scope.service].descriptor().name();
     let store = &scope.webhooks.store;
     let found = store
