@@ -455,3 +455,24 @@ async fn deliveries_pending_in_the_store_resume_when_the_server_starts() {
     }
     assert_eq!(list(&base).await["webhooks"][0]["id"], "wh_saved", "its owner lists it");
 }
+
+#[tokio::test]
+async fn a_sqlite_store_keeps_what_the_endpoints_wrote_for_the_next_process() {
+    let path = std::env::temp_dir().join(format!("petstore-webhooks-{}.sqlite", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let base = start_with(false, Arc::new(omniface::webhooks::SqliteStore::open(&path).unwrap())).await;
+    let (status, created) = subscribe(
+        &base,
+        json!({ "url": "http://hooks.example.com/pets", "events": ["pet_sold"] }),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    // What the next process would read at start-up.
+    let reopened = omniface::webhooks::SqliteStore::open(&path).unwrap();
+    let kept = reopened.subscriptions("PetStore").unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].id, created["id"].as_str().unwrap());
+    assert_eq!(kept[0].secret.to_string(), created["secret"].as_str().unwrap());
+    assert_eq!(kept[0].events, ["pet_sold"]);
+    let _ = std::fs::remove_file(&path);
+}

@@ -8,12 +8,16 @@ pub mod endpoints;
 pub mod guard;
 mod sender;
 pub mod signing;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
 pub mod store;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 pub use signing::{Secret, Verifier, VerifyError};
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteStore;
 pub use store::{MemoryStore, PendingDelivery, StoreError, WebhookStore, WebhookSubscription};
 
 /// How webhooks are stored and delivered. The defaults suit production; tests shorten the
