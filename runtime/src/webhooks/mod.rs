@@ -25,7 +25,7 @@ pub use store::{MemoryStore, PendingDelivery, StoreError, WebhookStore, WebhookS
 #[derive(Clone)]
 pub struct WebhooksConfig {
     /// The delay before each attempt: the first is usually zero, and one attempt is made per
-    /// entry. Retries are jittered by ±20%.
+    /// entry (at least one when empty). Retries are jittered by ±20%.
     pub retry_schedule: Vec<Duration>,
     /// How long one attempt may take, connecting included.
     pub attempt_timeout: Duration,

@@ -91,13 +91,15 @@ async fn fan_out(app: Arc<App>, webhooks: Arc<Webhooks>, service: usize, event: 
         }
         let body = envelope(&event_descriptor.rpc_name, &record.json);
         let id = format!("msg_{}", uuid::Uuid::new_v4().simple());
+        let first_delay = webhooks.config.retry_schedule.first().copied().unwrap_or_default();
+        let first_attempt_at = now_millis() + first_delay.as_millis() as i64;
         for subscription in interested {
             let delivery = PendingDelivery {
                 id: id.clone(),
                 subscription: subscription.id,
                 body: body.clone(),
                 attempts: 0,
-                next_attempt_at: now_millis(),
+                next_attempt_at: first_attempt_at,
             };
             if let Err(error) = webhooks.store.save_delivery(delivery.clone()) {
                 tracing::warn!(
