@@ -1,14 +1,17 @@
-//! The command line every example server takes: `--listen ADDR` (default 127.0.0.1:8080) and
-//! the brokers to serve through, `--mqtt URL` (MQTT 5, such as `mqtt://127.0.0.1:1883`) and
-//! `--amqp URL` (AMQP 0-9-1, such as `amqp://guest:guest@127.0.0.1:5672`); none by default.
-//! Shared by the examples' `main.rs` through `#[path]`, so the convention lives in one place.
+//! The command line every example server takes: `--listen ADDR` (default 127.0.0.1:8080); the
+//! brokers to serve through, `--mqtt URL` (MQTT 5, such as `mqtt://127.0.0.1:1883`) and `--amqp
+//! URL` (AMQP 0-9-1, such as `amqp://guest:guest@127.0.0.1:5672`), none by default; and
+//! `--webhooks-allow-private` (let webhook subscribers be on loopback or private addresses, for a
+//! receiver on the same machine; refused by default). Shared by the examples' `main.rs` through
+//! `#[path]`, so the convention lives in one place.
 
-const USAGE: &str = "[--listen ADDR] [--mqtt mqtt://HOST:PORT[?client_id=ID&group=GROUP]] [--amqp amqp://USER:PASSWORD@HOST:PORT[/VHOST][?prefetch=N]]";
+const USAGE: &str = "[--listen ADDR] [--mqtt mqtt://HOST:PORT[?client_id=ID&group=GROUP]] [--amqp amqp://USER:PASSWORD@HOST:PORT[/VHOST][?prefetch=N]] [--webhooks-allow-private]";
 
 pub struct ServerArgs {
     pub listen: String,
     pub mqtt: Option<omniface::MqttConfig>,
     pub amqp: Option<omniface::AmqpConfig>,
+    pub webhooks_allow_private: bool,
 }
 
 impl ServerArgs {
@@ -19,6 +22,7 @@ impl ServerArgs {
             listen: "127.0.0.1:8080".to_string(),
             mqtt: None,
             amqp: None,
+            webhooks_allow_private: false,
         };
         while let Some(arg) = args.next() {
             let (name, inline) = match arg.split_once('=') {
@@ -47,6 +51,7 @@ impl ServerArgs {
                         Err(message) => usage(program, &message),
                     }
                 }
+                "--webhooks-allow-private" => parsed.webhooks_allow_private = true,
                 "-h" | "--help" => {
                     println!("usage: {program} {USAGE}");
                     std::process::exit(0);
@@ -57,8 +62,11 @@ impl ServerArgs {
         parsed
     }
 
-    /// The server with the protocols the arguments ask for (MQTT, AMQP) added.
-    pub fn configure(&self, mut server: omniface::Server) -> omniface::Server {
+    /// The server with webhooks (always: the OpenAPI document lists their endpoints) and the
+    /// protocols the arguments ask for (MQTT, AMQP) added.
+    pub fn configure(&self, server: omniface::Server) -> omniface::Server {
+        let webhooks = omniface::WebhooksConfig::new().allow_private_addresses(self.webhooks_allow_private);
+        let mut server = server.webhooks(webhooks);
         if let Some(config) = &self.mqtt {
             server = server.mqtt(config.clone());
         }

@@ -22,6 +22,7 @@ pub mod events;
 pub mod proto;
 pub mod service;
 pub mod validate;
+pub mod webhooks;
 pub mod wire;
 
 /// The Rust front end: `#[derive(omniface::Model)]`, `#[omniface::service]` and
@@ -51,6 +52,7 @@ pub use mqtt::MqttConfig;
 pub use server::{App, Limits, Server};
 pub use service::{BoxStream, Documents, Handler, ServerStream, Streaming};
 pub use uuid::Uuid;
+pub use webhooks::WebhooksConfig;
 pub use wire::{Bytes, Decimal, Duration, Timestamp};
 
 /// Stream helpers implementations need (`StreamExt::next`, `stream::iter`, …).

@@ -136,6 +136,8 @@ pub struct Server {
     mqtt: Option<crate::mqtt::MqttConfig>,
     /// The AMQP 0-9-1 broker the server publishes events to and consumes job queues from.
     amqp: Option<crate::amqp::AmqpConfig>,
+    /// Subscriptions over HTTP and signed deliveries of every event.
+    webhooks: Option<crate::webhooks::WebhooksConfig>,
 }
 
 impl Server {
@@ -183,12 +185,25 @@ impl Server {
         self
     }
 
+    /// Also serves webhooks (Standard Webhooks, see docs/webhooks.md): each service with events
+    /// gets `POST`/`GET /<service>/webhooks` and `DELETE /<service>/webhooks/{id}` behind the
+    /// service's `#[auth]`, and every event published is posted, signed with the subscription's
+    /// secret, to each subscriber of that event, retried on `config`'s schedule. Subscriber URLs
+    /// on loopback, private and other non-public addresses are refused unless
+    /// [`WebhooksConfig::allow_private_addresses`](crate::webhooks::WebhooksConfig) says otherwise.
+    /// Deliveries start with [`Server::serve`] (or [`Server::router`], inside a Tokio runtime).
+    pub fn webhooks(mut self, config: crate::webhooks::WebhooksConfig) -> Server {
+        self.webhooks = Some(config);
+        self
+    }
+
     /// The axum router serving every protocol, to mount beside your own routes. gRPC is part of
     /// it unless [`Server::grpc_on`] moved it to its own address.
-    pub fn router(self) -> Router {
+    pub fn router(mut self) -> Router {
         let separate_grpc = self.grpc_address.is_some();
+        let webhooks = self.webhooks.take();
         let app = self.app();
-        let router = Server::http_router(&app);
+        let router = Server::with_webhooks(&app, webhooks);
         if separate_grpc {
             router
         } else {
@@ -207,6 +222,15 @@ impl Server {
             authenticator: self.authenticator,
             limits: self.limits,
         })
+    }
+
+    /// The HTTP router, with the webhook endpoints (and deliveries started) when configured.
+    fn with_webhooks(app: &Arc<App>, webhooks: Option<crate::webhooks::WebhooksConfig>) -> Router {
+        let router = Server::http_router(app);
+        match webhooks {
+            Some(config) => router.merge(crate::webhooks::start(app, config)),
+            None => router,
+        }
     }
 
     fn http_router(app: &Arc<App>) -> Router {
@@ -240,6 +264,12 @@ impl Server {
                 lines.push(format!(
                     "SSE          {base}{}  (long polling: ?after=<cursor>&wait=<seconds>)",
                     event.path
+                ));
+            }
+            if self.webhooks.is_some() && !descriptor.events.is_empty() {
+                lines.push(format!(
+                    "Webhooks     {base}{}  (Standard Webhooks; subscribe with POST {{url, events}})",
+                    crate::webhooks::endpoints::collection_path(name)
                 ));
             }
         }
@@ -289,8 +319,8 @@ impl Server {
         }
         match self.grpc_address.clone() {
             None => {
-                let app = self.start();
-                let router = Server::http_router(&app).merge(crate::grpc::routes(&app));
+                let (app, http) = self.start();
+                let router = http.merge(crate::grpc::routes(&app));
                 axum::serve(no_delay(listener), router).await
             }
             Some(grpc_address) => {
@@ -300,9 +330,11 @@ impl Server {
         }
     }
 
-    /// The shared state, with the broker protocols started on it.
-    fn start(mut self) -> Arc<App> {
+    /// The shared state with the broker protocols and webhook deliveries started on it, and the
+    /// HTTP router.
+    fn start(mut self) -> (Arc<App>, Router) {
         let (mqtt, amqp) = (self.mqtt.take(), self.amqp.take());
+        let webhooks = self.webhooks.take();
         let app = self.app();
         if let Some(config) = mqtt {
             tokio::spawn(crate::mqtt::run(app.clone(), config));
@@ -310,7 +342,8 @@ impl Server {
         if let Some(config) = amqp {
             tokio::spawn(crate::amqp::run(app.clone(), config));
         }
-        app
+        let http = Server::with_webhooks(&app, webhooks);
+        (app, http)
     }
 
     /// Serves the HTTP protocols on `http` and gRPC on `grpc` (bound listeners, so tests can use
@@ -320,8 +353,8 @@ impl Server {
         http: tokio::net::TcpListener,
         grpc: tokio::net::TcpListener,
     ) -> std::io::Result<()> {
-        let app = self.start();
-        let http = axum::serve(no_delay(http), Server::http_router(&app));
+        let (app, http_router) = self.start();
+        let http = axum::serve(no_delay(http), http_router);
         let grpc = axum::serve(no_delay(grpc), crate::grpc::routes(&app));
         tokio::try_join!(async { http.await }, async { grpc.await }).map(drop)
     }

@@ -46,6 +46,7 @@ impl Document<'_> {
         let mut problem_errors: BTreeSet<String> = BTreeSet::new();
         let mut event_payloads: Vec<(String, Value)> = Vec::new();
         let mut operation_ids: BTreeSet<String> = BTreeSet::new();
+        let mut has_subscriptions = false;
         let duplicated: BTreeSet<&str> = {
             let mut seen = BTreeSet::new();
             let mut twice = BTreeSet::new();
@@ -107,6 +108,26 @@ impl Document<'_> {
                     json!({ "post": self.webhook(service, event, &payload_name) }),
                 );
             }
+            if !service.events.is_empty() {
+                let auth = service.auth.as_ref().filter(|auth| !auth.is_none());
+                if let Some(auth) = auth {
+                    for scheme in &auth.schemes {
+                        schemes.insert(security_scheme_name(scheme), scheme);
+                    }
+                }
+                // Prefixed only when another service (or a method) would give the same id.
+                let prefix = if self.package.services.iter().filter(|s| !s.events.is_empty()).count() > 1
+                    || operation_ids.contains("create_webhook_subscription")
+                {
+                    format!("{}_", service.name)
+                } else {
+                    String::new()
+                };
+                for (path, verb, operation) in self.webhook_subscriptions(service, &prefix, auth) {
+                    paths.entry(path).or_default().insert(verb.into(), operation);
+                }
+                has_subscriptions = true;
+            }
         }
 
         let mut document = Map::new();
@@ -158,7 +179,7 @@ impl Document<'_> {
         }
         document.insert(
             "components".into(),
-            self.components(&schemes, &problem_errors, event_payloads),
+            self.components(&schemes, &problem_errors, event_payloads, has_subscriptions),
         );
         Value::Object(document)
     }
@@ -497,15 +518,28 @@ impl Document<'_> {
                 { "name": "webhook-signature", "in": "header", "required": true, "description": "Space-separated `v1,<base64 signature>` entries.", "schema": { "type": "string" } },
             ]),
         );
+        let envelope = json!({
+            "type": "object",
+            "description": "The Standard Webhooks envelope: the event's type, when it was sent, and its payload.",
+            "properties": {
+                "type": { "type": "string", "const": format!("{}.{}", service.name, event.name), "description": "The event's name, `<Service>.<event>`." },
+                "timestamp": { "type": "string", "format": "date-time", "description": "When the event was sent out (RFC 3339, UTC)." },
+                "data": { "$ref": format!("{SCHEMAS}{payload}") },
+            },
+            "required": ["type", "timestamp", "data"],
+        });
         operation.insert(
             "requestBody".into(),
-            json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("{SCHEMAS}{payload}") } } } }),
+            json!({ "required": true, "content": { "application/json": { "schema": envelope } } }),
         );
         operation.insert(
             "responses".into(),
             json!({
                 "200": { "description": "Received; any 2xx status acknowledges the delivery." },
                 "410": { "description": "Gone: the endpoint is disabled and receives no further deliveries." },
+                "429": { "description": "Too many requests: retried, no sooner than `Retry-After` (seconds or an HTTP date) when given." },
+                "503": { "description": "Unavailable: retried, no sooner than `Retry-After` when given." },
+                "default": { "description": "Any other status, a redirect or a timeout fails the attempt; it is retried with exponential backoff." },
             }),
         );
         // The receiver authenticates the sender by the signature, not by a scheme of ours.
@@ -513,11 +547,118 @@ impl Document<'_> {
         Value::Object(operation)
     }
 
+    /// The subscription endpoints the runtime serves when the server enables webhooks
+    /// (`Server::webhooks`): create, list, delete, behind the service's own requirement.
+    fn webhook_subscriptions(
+        &self,
+        service: &Service,
+        prefix: &str,
+        auth: Option<&Auth>,
+    ) -> Vec<(String, &'static str, Value)> {
+        let collection = format!("/{}/webhooks", crate::model::naming::kebab_case(&service.name));
+        let problem = |description: &str, schema: &str| json!({ "description": description, "content": { "application/problem+json": { "schema": { "$ref": format!("{SCHEMAS}{schema}") } } } });
+        let mut denied = Map::new();
+        if auth.is_some() {
+            denied.insert("401".into(), problem("Missing or invalid credentials.", "Problem"));
+            denied.insert(
+                "403".into(),
+                problem(
+                    "The credentials lack a scope the service or an event requires.",
+                    "Problem",
+                ),
+            );
+        }
+        denied.insert("default".into(), problem("Unexpected error.", "Problem"));
+        let responses = |mut own: Map<String, Value>| {
+            for (status, response) in &denied {
+                own.insert(status.clone(), response.clone());
+            }
+            Value::Object(own)
+        };
+        let event_names: Vec<Value> = service
+            .events
+            .iter()
+            .flat_map(|event| [json!(event.name), json!(format!("{}.{}", service.name, event.name))])
+            .collect();
+        let mut create_responses = Map::new();
+        create_responses.insert(
+            "201".into(),
+            json!({ "description": "Subscribed. The only response that shows the signing secret.", "content": { "application/json": { "schema": { "$ref": format!("{SCHEMAS}NewWebhookSubscription") } } } }),
+        );
+        create_responses.insert(
+            "400".into(),
+            problem(
+                "The URL is not an absolute `http` URL of a public address, or an event is unknown.",
+                "ValidationProblem",
+            ),
+        );
+        let create = json!({
+            "tags": [service.name],
+            "summary": format!("Subscribe a URL to {}'s events", service.name),
+            "description": "Every event published afterwards (all of them, or those listed in `events`) is posted to `url` as a Standard Webhooks delivery, signed with the returned `secret`; see `webhooks` for the payloads. Failed deliveries are retried with exponential backoff; a `410 Gone` answer disables the subscription. URLs on loopback, private and other non-public addresses are refused unless the server allows them.",
+            "operationId": format!("{prefix}create_webhook_subscription"),
+            "requestBody": {
+                "required": true,
+                "content": { "application/json": { "schema": {
+                    "type": "object",
+                    "properties": {
+                        "url": { "type": "string", "format": "uri", "description": "Where deliveries are posted: an absolute `http` URL." },
+                        "events": { "type": "array", "items": { "type": "string", "enum": event_names }, "description": "The events to receive (declared or `<Service>.<event>` names); absent or empty: every event." },
+                        "description": { "type": "string", "description": "A note for humans." },
+                    },
+                    "required": ["url"],
+                    "additionalProperties": false,
+                } } },
+            },
+            "responses": responses(create_responses),
+            "security": self.security(auth),
+        });
+        let mut list_responses = Map::new();
+        list_responses.insert(
+            "200".into(),
+            json!({ "description": "The caller's subscriptions, oldest first, without their secrets.", "content": { "application/json": { "schema": {
+                "type": "object",
+                "properties": { "webhooks": { "type": "array", "items": { "$ref": format!("{SCHEMAS}WebhookSubscription") } } },
+                "required": ["webhooks"],
+            } } } }),
+        );
+        let list = json!({
+            "tags": [service.name],
+            "summary": format!("List the caller's subscriptions to {}'s events", service.name),
+            "operationId": format!("{prefix}list_webhook_subscriptions"),
+            "responses": responses(list_responses),
+            "security": self.security(auth),
+        });
+        let mut delete_responses = Map::new();
+        delete_responses.insert(
+            "204".into(),
+            json!({ "description": "Unsubscribed; pending deliveries are dropped." }),
+        );
+        delete_responses.insert(
+            "404".into(),
+            problem("No subscription of the caller has this id.", "Problem"),
+        );
+        let delete = json!({
+            "tags": [service.name],
+            "summary": "Delete a webhook subscription",
+            "operationId": format!("{prefix}delete_webhook_subscription"),
+            "parameters": [{ "name": "id", "in": "path", "required": true, "description": "The subscription's id.", "schema": { "type": "string" } }],
+            "responses": responses(delete_responses),
+            "security": self.security(auth),
+        });
+        vec![
+            (collection.clone(), "post", create),
+            (collection.clone(), "get", list),
+            (format!("{collection}/{{id}}"), "delete", delete),
+        ]
+    }
+
     fn components(
         &self,
         schemes: &BTreeMap<String, &AuthScheme>,
         problem_errors: &BTreeSet<String>,
         event_payloads: Vec<(String, Value)>,
+        has_subscriptions: bool,
     ) -> Value {
         let mut schemas = Map::new();
         let reachable = reachable_types(self.model, self.package);
@@ -586,6 +727,9 @@ impl Document<'_> {
                 }),
             );
         }
+        if has_subscriptions {
+            webhook_subscription_schemas(&mut schemas);
+        }
         let mut components = Map::new();
         components.insert("schemas".into(), Value::Object(schemas));
         if !schemes.is_empty() {
@@ -609,4 +753,38 @@ impl Document<'_> {
         }
         Value::Object(components)
     }
+}
+
+/// The subscription resources of the webhook endpoints.
+fn webhook_subscription_schemas(schemas: &mut Map<String, Value>) {
+    let subscription = json!({
+        "title": "WebhookSubscription",
+        "description": "A URL subscribed to a service's events.",
+        "type": "object",
+        "properties": {
+            "id": { "type": "string", "description": "`wh_` and 32 hex digits." },
+            "url": { "type": "string", "format": "uri" },
+            "events": { "type": "array", "items": { "type": "string" }, "description": "Declared event names; empty: every event." },
+            "description": { "type": "string" },
+            "enabled": { "type": "boolean", "description": "False once the receiver answered `410 Gone`." },
+            "createdAt": { "type": "string", "format": "date-time" },
+        },
+        "required": ["id", "url", "events", "enabled", "createdAt"],
+    });
+    schemas.insert("WebhookSubscription".into(), subscription);
+    schemas.insert(
+        "NewWebhookSubscription".into(),
+        json!({
+            "title": "NewWebhookSubscription",
+            "description": "A subscription just created, with the secret its deliveries are signed with.",
+            "allOf": [
+                { "$ref": format!("{SCHEMAS}WebhookSubscription") },
+                {
+                    "type": "object",
+                    "properties": { "secret": { "type": "string", "pattern": "^whsec_", "description": "`whsec_<base64>`: verify `webhook-signature` with it (Standard Webhooks). Shown only here." } },
+                    "required": ["secret"],
+                },
+            ],
+        }),
+    );
 }
