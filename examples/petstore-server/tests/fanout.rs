@@ -1,7 +1,7 @@
 //! One publish, every subscriber: a pet sold through REST reaches an MQTT 5 subscriber of its
 //! topic (through a real mosquitto), an AMQP queue bound to its routing key (through a real
-//! RabbitMQ), Server-Sent Events, the WebSocket subprotocol and a GraphQL subscription, with the
-//! same payload everywhere.
+//! RabbitMQ), Server-Sent Events, the WebSocket subprotocol, a GraphQL subscription and a signed
+//! webhook delivery to an axum receiver, with the same payload everywhere.
 
 use std::time::Duration;
 
@@ -54,7 +54,7 @@ async fn receive(socket: &mut Socket) -> Value {
 }
 
 #[tokio::test]
-async fn a_sale_reaches_mqtt_amqp_sse_websocket_and_graphql_subscribers() {
+async fn a_sale_reaches_mqtt_amqp_sse_websocket_graphql_and_webhook_subscribers() {
     let (mosquitto, rabbit) = std::thread::scope(|scope| {
         let rabbit = scope.spawn(Rabbit::start);
         (Mosquitto::start(), rabbit.join().unwrap())
@@ -66,6 +66,7 @@ async fn a_sale_reaches_mqtt_amqp_sse_websocket_and_graphql_subscribers() {
         .authenticator(demo_authenticator())
         .mqtt(omniface::MqttConfig::from_url(&mosquitto.url("petstore")).unwrap())
         .amqp(omniface::AmqpConfig::from_url(&rabbit.url()).unwrap())
+        .webhooks(omniface::WebhooksConfig::new().allow_private_addresses(true))
         .service(PetStoreServer::with_events(store, events));
     tokio::spawn(server.serve_on(listener));
 
@@ -134,8 +135,34 @@ async fn a_sale_reaches_mqtt_amqp_sse_websocket_and_graphql_subscribers() {
         .await
         .unwrap();
 
-    // Server-Sent Events, the WebSocket subprotocol and a GraphQL subscription.
+    // A webhook receiver on 127.0.0.1, subscribed to the event.
+    let (hooks, mut hook_received) = tokio::sync::mpsc::unbounded_channel();
+    let receiver = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(
+            move |headers: axum::http::HeaderMap, body: axum::body::Bytes| async move {
+                let _ = hooks.send((headers, body));
+                axum::http::StatusCode::NO_CONTENT
+            },
+        ),
+    );
+    let receiver_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook_url = format!("http://{}/hook", receiver_listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(receiver_listener, receiver).await });
     let http = reqwest::Client::new();
+    let subscription: Value = http
+        .post(format!("{base}/pet-store/webhooks"))
+        .header("authorization", USER)
+        .json(&json!({ "url": hook_url, "events": ["pet_sold"] }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let verifier = omniface::webhooks::Verifier::new(subscription["secret"].as_str().unwrap()).unwrap();
+
+    // Server-Sent Events, the WebSocket subprotocol and a GraphQL subscription.
     let sse = http
         .get(format!("{base}/pet-store/events/pet-sold"))
         .header("authorization", USER)
@@ -246,4 +273,14 @@ async fn a_sale_reaches_mqtt_amqp_sse_websocket_and_graphql_subscribers() {
         over_mqtt,
         "and over SSE"
     );
+
+    let (headers, body) = tokio::time::timeout(WAIT, hook_received.recv()).await.unwrap().unwrap();
+    assert_eq!(
+        verifier.verify(&headers, &body),
+        Ok(()),
+        "signed with the subscription's secret"
+    );
+    let delivered: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(delivered["type"], "PetStore.pet_sold");
+    assert_eq!(delivered["data"], over_mqtt, "and in the webhook's envelope");
 }
