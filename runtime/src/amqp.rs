@@ -42,7 +42,6 @@ use lapin::types::{AMQPValue, FieldTable, ShortString};
 use lapin::uri::AMQPUri;
 use lapin::{BasicProperties, Channel, Confirmation, Connection, ConnectionProperties, ExchangeKind};
 use omniface_model::bindings;
-use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use crate::broker::{self, RETRY_FIRST, RETRY_MAX, Syntax, TopicTemplate, jittered};
@@ -402,56 +401,65 @@ async fn publish(app: Arc<App>, channel: Channel, feeds: Arc<Vec<Feed>>, index: 
     if gap {
         tracing::warn!("AMQP: some {name} events were dropped from the buffer before the broker was reached");
     }
-    // Confirms are awaited in publishing order by a second task, so that many events are in
-    // flight at once and the cursor only ever moves past confirmed ones.
-    let (pending, mut confirmations) = mpsc::channel::<(u64, lapin::PublisherConfirm)>(CONFIRM_WINDOW);
-    let confirmer = {
-        let feeds = feeds.clone();
-        let name = name.clone();
-        async move {
-            while let Some((id, confirm)) = confirmations.recv().await {
-                match confirm.await {
-                    Ok(Confirmation::Nack(_)) => return Err(format!("the broker refused event {name} #{id}")),
-                    Ok(_) => feeds[index].confirmed.store(id, Ordering::Release),
-                    Err(error) => return Err(format!("event {name} #{id} unconfirmed: {error}")),
-                }
-            }
+    // Up to CONFIRM_WINDOW events are in flight; confirms are settled in publishing order, as
+    // soon as they come while no new event is ready, so that the cursor only ever moves past
+    // confirmed events and a refusal is seen at once.
+    let mut pending: VecDeque<(u64, lapin::PublisherConfirm)> = VecDeque::with_capacity(CONFIRM_WINDOW);
+    let settle = |id: u64, confirmation: lapin::Result<Confirmation>| match confirmation {
+        Ok(Confirmation::Nack(_)) => Err(format!("the broker refused event {name} #{id}")),
+        Ok(_) => {
+            feed.confirmed.store(id, Ordering::Release);
             Ok(())
         }
+        Err(error) => Err(format!("event {name} #{id} unconfirmed: {error}")),
     };
-    let publisher = async {
-        while let Some(record) = records.next().await {
-            let routing_key = match feed.routing_key.fill_from_json(&record.json) {
-                Ok(key) => key,
-                Err(reason) => {
-                    tracing::warn!("AMQP: event {name} #{} not published: {reason}", record.id);
+    loop {
+        let record = if pending.len() >= CONFIRM_WINDOW {
+            None
+        } else {
+            tokio::select! {
+                biased;
+                record = records.next() => match record {
+                    Some(record) => Some(record),
+                    None => return Ok(()),
+                },
+                confirmation = async { (&mut pending.front_mut().expect("not empty").1).await }, if !pending.is_empty() => {
+                    let (id, _) = pending.pop_front().expect("not empty");
+                    settle(id, confirmation)?;
                     continue;
                 }
-            };
-            let properties = BasicProperties::default()
-                .with_content_type("application/json".into())
-                .with_delivery_mode(2)
-                .with_message_id(uuid::Uuid::new_v4().to_string().into())
-                .with_type(name.as_str().into())
-                .with_timestamp(unix_seconds());
-            let confirm = channel
-                .basic_publish(
-                    feed.exchange.as_str().into(),
-                    routing_key.into(),
-                    BasicPublishOptions::default(),
-                    &record.json,
-                    properties,
-                )
-                .await
-                .map_err(|error| format!("event {name} #{} not published: {error}", record.id))?;
-            if pending.send((record.id, confirm)).await.is_err() {
-                break;
             }
-        }
-        drop(pending);
-        Ok::<(), String>(())
-    };
-    tokio::try_join!(publisher, confirmer).map(drop)
+        };
+        let Some(record) = record else {
+            let (id, confirm) = pending.pop_front().expect("the window is full");
+            settle(id, confirm.await)?;
+            continue;
+        };
+        let routing_key = match feed.routing_key.fill_from_json(&record.json) {
+            Ok(key) => key,
+            Err(reason) => {
+                tracing::warn!("AMQP: event {name} #{} not published: {reason}", record.id);
+                continue;
+            }
+        };
+        let properties = BasicProperties::default()
+            .with_content_type("application/json".into())
+            .with_delivery_mode(2)
+            .with_message_id(uuid::Uuid::new_v4().to_string().into())
+            .with_type(name.as_str().into())
+            .with_timestamp(unix_seconds());
+        let confirm = channel
+            .basic_publish(
+                feed.exchange.as_str().into(),
+                routing_key.into(),
+                BasicPublishOptions::default(),
+                &record.json,
+                properties,
+            )
+            .await
+            .map_err(|error| format!("event {name} #{} not published: {error}", record.id))?;
+        pending.push_back((record.id, confirm));
+    }
 }
 
 fn unix_seconds() -> u64 {
