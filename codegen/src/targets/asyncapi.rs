@@ -301,65 +301,25 @@ impl<'a> Document<'a> {
         }
         self.channels.insert(request_id.clone(), Value::Object(channel));
 
-        let reply_channel_messages: Map<String, Value> = reply_messages
-            .iter()
-            .map(|m| (m.clone(), json!({ "$ref": format!("{MESSAGES}{m}") })))
-            .collect();
-        self.channels.insert(
-            reply_id.clone(),
-            json!({
-                "address": null,
-                "description": format!("The response topic named by each `{}` request.", method.name),
-                "servers": [{ "$ref": "#/servers/mqtt" }],
-                "messages": reply_channel_messages,
-            }),
-        );
-
-        let (summary, description) = summary_and_description(&method.docs, &method.name);
-        let auth = bindings::method_auth(service, method);
-        let mut operation = Map::new();
-        operation.insert("action".into(), json!("receive"));
-        operation.insert("channel".into(), json!({ "$ref": format!("#/channels/{request_id}") }));
-        operation.insert("title".into(), json!(name_in_words(&method.name)));
-        operation.insert("summary".into(), json!(summary));
-        let protocol = format!(
+        let qos_text = format!(
             "Called by MQTT 5 request/response: publish the request with a response topic and correlation data; the reply (QoS {qos}) goes to that topic with the same correlation data."
         );
-        operation.insert(
-            "description".into(),
-            json!(with_deprecation(
-                append(append(description, &protocol), &scopes_note(auth)),
-                deprecated
-            )),
+        self.request_reply(
+            service,
+            method,
+            RequestReply {
+                operation_id: format!("{id}.mqtt"),
+                request_id: &request_id,
+                reply_id: &reply_id,
+                reply_messages: &reply_messages,
+                server: "mqtt",
+                reply_channel_description: format!("The response topic named by each `{}` request.", method.name),
+                title: name_in_words(&method.name),
+                protocol: qos_text,
+                bindings: json!({ "mqtt": { "qos": qos, "retain": false, "bindingVersion": MQTT_BINDING_VERSION } }),
+                reply_address: json!({ "location": RESPONSE_TOPIC, "description": "The response topic of the request." }),
+            },
         );
-        if let Some(security) = self.security(auth) {
-            operation.insert("security".into(), security);
-        }
-        operation.insert("tags".into(), json!([{ "name": service.name }]));
-        operation.insert(
-            "bindings".into(),
-            json!({ "mqtt": { "qos": qos, "retain": false, "bindingVersion": MQTT_BINDING_VERSION } }),
-        );
-        operation.insert(
-            "messages".into(),
-            json!([{ "$ref": format!("#/channels/{request_id}/messages/{request_id}") }]),
-        );
-        let reply_refs: Vec<Value> = reply_messages
-            .iter()
-            .map(|m| json!({ "$ref": format!("#/channels/{reply_id}/messages/{m}") }))
-            .collect();
-        operation.insert(
-            "reply".into(),
-            json!({
-                "address": { "location": RESPONSE_TOPIC, "description": "The response topic of the request." },
-                "channel": { "$ref": format!("#/channels/{reply_id}") },
-                "messages": reply_refs,
-            }),
-        );
-        if deprecated.is_some() {
-            operation.insert("x-deprecated".into(), json!(true));
-        }
-        self.operations.insert(format!("{id}.mqtt"), Value::Object(operation));
     }
 
     /// The arguments of a method as one JSON object, one member per parameter.
@@ -553,16 +513,47 @@ impl<'a> Document<'a> {
             } }),
         );
         self.channels.insert(job_id.clone(), Value::Object(channel));
+        let protocol = format!(
+            "Consumed as jobs by competing consumers, acknowledged once done. The job's payload is the method's arguments and its headers are the request's headers (credentials included). Failures that may pass (unavailable, timeouts, rate limits, internal errors) are retried up to {max_attempts} attempts in all; a job with `reply_to` gets the result, or the error with the header `error` naming it, there with its `correlation_id`."
+        );
+        self.request_reply(
+            service,
+            method,
+            RequestReply {
+                operation_id: format!("{id}.amqp"),
+                request_id: &job_id,
+                reply_id: &reply_id,
+                reply_messages: &reply_messages,
+                server: "amqp",
+                reply_channel_description: format!("The queue named by each `{}` job's `reply_to`.", method.name),
+                title: format!("{} from the queue", name_in_words(&method.name)),
+                protocol,
+                bindings: json!({ "amqp": { "ack": true, "bindingVersion": AMQP_BINDING_VERSION } }),
+                reply_address: json!({ "location": REPLY_TO, "description": "The reply queue the job names." }),
+            },
+        );
+    }
+
+    /// The reply channel of a request (whose address each request names) and the `receive`
+    /// operation on the request channel, with its reply.
+    fn request_reply(&mut self, service: &Service, method: &Method, spec: RequestReply<'_>) {
+        let deprecated = method.deprecated.as_ref().or(service.deprecated.as_ref());
+        let RequestReply {
+            request_id,
+            reply_id,
+            reply_messages,
+            ..
+        } = spec;
         let reply_channel_messages: Map<String, Value> = reply_messages
             .iter()
             .map(|m| (m.clone(), json!({ "$ref": format!("{MESSAGES}{m}") })))
             .collect();
         self.channels.insert(
-            reply_id.clone(),
+            reply_id.to_string(),
             json!({
                 "address": null,
-                "description": format!("The queue named by each `{}` job's `reply_to`.", method.name),
-                "servers": [{ "$ref": "#/servers/amqp" }],
+                "description": spec.reply_channel_description,
+                "servers": [{ "$ref": format!("#/servers/{}", spec.server) }],
                 "messages": reply_channel_messages,
             }),
         );
@@ -571,19 +562,13 @@ impl<'a> Document<'a> {
         let auth = bindings::method_auth(service, method);
         let mut operation = Map::new();
         operation.insert("action".into(), json!("receive"));
-        operation.insert("channel".into(), json!({ "$ref": format!("#/channels/{job_id}") }));
-        operation.insert(
-            "title".into(),
-            json!(format!("{} from the queue", name_in_words(&method.name))),
-        );
+        operation.insert("channel".into(), json!({ "$ref": format!("#/channels/{request_id}") }));
+        operation.insert("title".into(), json!(spec.title));
         operation.insert("summary".into(), json!(summary));
-        let protocol = format!(
-            "Consumed as jobs by competing consumers, acknowledged once done. The job's payload is the method's arguments and its headers are the request's headers (credentials included). Failures that may pass (unavailable, timeouts, rate limits, internal errors) are retried up to {max_attempts} attempts in all; a job with `reply_to` gets the result, or the error with the header `error` naming it, there with its `correlation_id`."
-        );
         operation.insert(
             "description".into(),
             json!(with_deprecation(
-                append(append(description, &protocol), &scopes_note(auth)),
+                append(append(description, &spec.protocol), &scopes_note(auth)),
                 deprecated
             )),
         );
@@ -591,13 +576,10 @@ impl<'a> Document<'a> {
             operation.insert("security".into(), security);
         }
         operation.insert("tags".into(), json!([{ "name": service.name }]));
-        operation.insert(
-            "bindings".into(),
-            json!({ "amqp": { "ack": true, "bindingVersion": AMQP_BINDING_VERSION } }),
-        );
+        operation.insert("bindings".into(), spec.bindings);
         operation.insert(
             "messages".into(),
-            json!([{ "$ref": format!("#/channels/{job_id}/messages/{job_id}") }]),
+            json!([{ "$ref": format!("#/channels/{request_id}/messages/{request_id}") }]),
         );
         let reply_refs: Vec<Value> = reply_messages
             .iter()
@@ -606,7 +588,7 @@ impl<'a> Document<'a> {
         operation.insert(
             "reply".into(),
             json!({
-                "address": { "location": REPLY_TO, "description": "The reply queue the job names." },
+                "address": spec.reply_address,
                 "channel": { "$ref": format!("#/channels/{reply_id}") },
                 "messages": reply_refs,
             }),
@@ -614,7 +596,7 @@ impl<'a> Document<'a> {
         if deprecated.is_some() {
             operation.insert("x-deprecated".into(), json!(true));
         }
-        self.operations.insert(format!("{id}.amqp"), Value::Object(operation));
+        self.operations.insert(spec.operation_id, Value::Object(operation));
     }
 
     /// A streaming method on the WebSocket channel: what the client sends (the stream's items, or
@@ -892,6 +874,20 @@ fn rpc_response(result: Value) -> Value {
         },
         "required": ["jsonrpc", "id", "result"],
     })
+}
+
+/// What differs between the request/response operations of MQTT and AMQP.
+struct RequestReply<'a> {
+    operation_id: String,
+    request_id: &'a str,
+    reply_id: &'a str,
+    reply_messages: &'a [String],
+    server: &'static str,
+    reply_channel_description: String,
+    title: String,
+    protocol: String,
+    bindings: Value,
+    reply_address: Value,
 }
 
 /// What differs between the WebSocket operations.
