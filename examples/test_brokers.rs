@@ -38,6 +38,7 @@ pub struct Mosquitto {
     child: Child,
     pub port: u16,
     dir: PathBuf,
+    program: &'static str,
 }
 
 impl Mosquitto {
@@ -61,17 +62,34 @@ impl Mosquitto {
             format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"),
         )
         .unwrap();
-        let child = Command::new(program)
+        let child = Mosquitto::spawn(program, &config);
+        // Owned from here on, so that its drop stops the process on every path.
+        let broker = Mosquitto {
+            child,
+            port,
+            dir,
+            program,
+        };
+        wait_until_listening(port, "mosquitto", Duration::from_secs(5));
+        broker
+    }
+
+    fn spawn(program: &str, config: &Path) -> Child {
+        Command::new(program)
             .arg("-c")
-            .arg(&config)
+            .arg(config)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap();
-        // Owned from here on, so that its drop stops the process on every path.
-        let broker = Mosquitto { child, port, dir };
-        wait_until_listening(port, "mosquitto", Duration::from_secs(5));
-        broker
+            .unwrap()
+    }
+
+    /// Kills the broker, as a crash would, and starts it again on the same port.
+    pub fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.child = Mosquitto::spawn(self.program, &self.dir.join("mosquitto.conf"));
+        wait_until_listening(self.port, "mosquitto", Duration::from_secs(5));
     }
 
     /// `mqtt://127.0.0.1:PORT?client_id=…&group=telemetry`.

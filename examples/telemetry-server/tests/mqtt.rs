@@ -389,3 +389,33 @@ async fn two_instances_split_the_requests_of_one_shared_subscription() {
         "both instances took requests: {share_a} and {share_b}"
     );
 }
+
+#[tokio::test]
+async fn the_server_reconnects_and_subscribes_again_after_the_broker_restarts() {
+    let mut broker = Broker::start();
+    start_server(&broker, "server-a", Arc::default()).await;
+    let mut peer = Peer::connect(&broker, "operator").await;
+    peer.wait_for_server().await;
+
+    broker.restart();
+    // The server's session started clean: only subscribing again brings its requests back.
+    let mut peer = Peer::connect(&broker, "operator-again").await;
+    peer.wait_for_server().await;
+    let (device, error) = peer.call(GET_DEVICE, json!({"deviceId": "thermo-1"}), OPERATOR).await;
+    assert_eq!((device["id"].as_str(), error), (Some("thermo-1"), None));
+
+    // And events flow again.
+    let mut watcher = Peer::connect(&broker, "watcher").await;
+    watcher.subscribe("devices/+/readings", QoS::AtMostOnce).await;
+    let batch = json!({"batch": {"readings": [reading("air-2", 700)]}});
+    let (result, error) = peer
+        .call(
+            "acme/telemetry/v1/Telemetry/ingest_batch/req",
+            batch,
+            &[("X-Device-Key", "device-key")],
+        )
+        .await;
+    assert_eq!((result["accepted"].as_u64(), error), (Some(1), None));
+    let published = watcher.next_publish().await;
+    assert_eq!(topic_of(&published), "devices/air-2/readings");
+}
