@@ -48,7 +48,7 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         name: "servers",
-        title: "example servers called by Python clients (httpx, zeep, gql, websockets, httpx-sse, grpcio, paho-mqtt through mosquitto, pika through RabbitMQ), buf curl, and fuzzed by schemathesis",
+        title: "example servers called by Python clients (httpx, zeep, gql, websockets, httpx-sse, grpcio, paho-mqtt through mosquitto, pika through RabbitMQ, a standardwebhooks receiver), buf curl, and fuzzed by schemathesis",
         run: crate::servers::servers,
     },
 ];
