@@ -49,6 +49,9 @@ impl Syntax {
 pub(crate) struct TopicTemplate {
     syntax: Syntax,
     levels: Vec<Level>,
+    /// The JSON members the placeholders name, read from each event: worked out once here, not
+    /// per event.
+    members: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -57,6 +60,8 @@ enum Level {
     /// One placeholder, with the literal text around it in the same level (`dev-{id}`).
     Placeholder {
         name: String,
+        /// `name` in the JSON mapping (`device_id` is `deviceId`).
+        member: String,
         prefix: String,
         suffix: String,
     },
@@ -64,18 +69,30 @@ enum Level {
 
 impl TopicTemplate {
     pub(crate) fn parse(template: &str, syntax: Syntax) -> TopicTemplate {
-        let levels = template
+        let levels: Vec<Level> = template
             .split(syntax.separator())
             .map(|level| match (level.find('{'), level.rfind('}')) {
                 (Some(open), Some(close)) if open < close => Level::Placeholder {
                     name: level[open + 1..close].to_string(),
+                    member: omniface_model::naming::json_name(&level[open + 1..close]),
                     prefix: level[..open].to_string(),
                     suffix: level[close + 1..].to_string(),
                 },
                 _ => Level::Literal(level.to_string()),
             })
             .collect();
-        TopicTemplate { syntax, levels }
+        let members = levels
+            .iter()
+            .filter_map(|level| match level {
+                Level::Placeholder { member, .. } => Some(member.clone()),
+                Level::Literal(_) => None,
+            })
+            .collect();
+        TopicTemplate {
+            syntax,
+            levels,
+            members,
+        }
     }
 
     /// The filter that matches every name of the template: each placeholder level becomes the
@@ -106,7 +123,9 @@ impl TopicTemplate {
             match level {
                 Level::Literal(text) if text == part => {}
                 Level::Literal(_) => return None,
-                Level::Placeholder { name, prefix, suffix } => {
+                Level::Placeholder {
+                    name, prefix, suffix, ..
+                } => {
                     let value = part.strip_prefix(prefix.as_str())?.strip_suffix(suffix.as_str())?;
                     captures.push((name.as_str(), value));
                 }
@@ -118,19 +137,11 @@ impl TopicTemplate {
     /// [`TopicTemplate::fill`] from an event's JSON, reading only the members the placeholders
     /// name (none for a template without placeholders): this runs for every event published.
     pub(crate) fn fill_from_json(&self, json: &[u8]) -> Result<String, String> {
-        let wanted: Vec<String> = self
-            .levels
-            .iter()
-            .filter_map(|level| match level {
-                Level::Placeholder { name, .. } => Some(omniface_model::naming::json_name(name)),
-                Level::Literal(_) => None,
-            })
-            .collect();
-        let members = match wanted.is_empty() {
+        let members = match self.members.is_empty() {
             true => Map::new(),
             false => {
                 let mut deserializer = serde_json::Deserializer::from_slice(json);
-                serde::de::DeserializeSeed::deserialize(Members(&wanted), &mut deserializer)
+                serde::de::DeserializeSeed::deserialize(Members(&self.members), &mut deserializer)
                     .map_err(|error| format!("the payload is not a JSON object: {error}"))?
             }
         };
@@ -148,12 +159,9 @@ impl TopicTemplate {
             match level {
                 Level::Literal(text) => name.push_str(text),
                 Level::Placeholder {
-                    name: placeholder,
-                    prefix,
-                    suffix,
+                    member, prefix, suffix, ..
                 } => {
-                    let member = omniface_model::naming::json_name(placeholder);
-                    let value = match payload.get(&member) {
+                    let value = match payload.get(member) {
                         Some(Value::String(text)) => text.clone(),
                         Some(Value::Number(number)) => number.to_string(),
                         Some(Value::Bool(flag)) => flag.to_string(),

@@ -185,21 +185,15 @@ impl<'a> Document<'a> {
         self.messages.insert(id.clone(), Value::Object(message));
 
         let topic = bindings::event_topic(self.package, service, event);
-        let mut channel = Map::new();
-        channel.insert("address".into(), json!(topic));
-        channel.insert(
-            "description".into(),
-            json!(format!("The MQTT topic `{}` events are published to.", event.name)),
+        let channel = self.channel(
+            &topic,
+            format!("The MQTT topic `{}` events are published to.", event.name),
+            "mqtt",
+            &id,
+            &event.params,
+            None,
         );
-        channel.insert("servers".into(), json!([{ "$ref": "#/servers/mqtt" }]));
-        channel.insert(
-            "messages".into(),
-            json!({ id.clone(): { "$ref": format!("{MESSAGES}{id}") } }),
-        );
-        if let Some(parameters) = self.channel_parameters(&topic, &event.params) {
-            channel.insert("parameters".into(), parameters);
-        }
-        self.channels.insert(id.clone(), Value::Object(channel));
+        self.channels.insert(id.clone(), channel);
 
         let (summary, description) = summary_and_description(&event.docs, &event.name);
         let mut operation = Map::new();
@@ -285,21 +279,15 @@ impl<'a> Document<'a> {
         let reply_messages = self.reply_messages(method, &id, Transport::Mqtt);
 
         let topic = bindings::method_request_topic(self.package, service, method);
-        let mut channel = Map::new();
-        channel.insert("address".into(), json!(topic));
-        channel.insert(
-            "description".into(),
-            json!(format!("The MQTT topic `{}` requests are sent to.", method.name)),
+        let channel = self.channel(
+            &topic,
+            format!("The MQTT topic `{}` requests are sent to.", method.name),
+            "mqtt",
+            &request_id,
+            &method.params,
+            None,
         );
-        channel.insert("servers".into(), json!([{ "$ref": "#/servers/mqtt" }]));
-        channel.insert(
-            "messages".into(),
-            json!({ request_id.clone(): { "$ref": format!("{MESSAGES}{request_id}") } }),
-        );
-        if let Some(parameters) = self.channel_parameters(&topic, &method.params) {
-            channel.insert("parameters".into(), parameters);
-        }
-        self.channels.insert(request_id.clone(), Value::Object(channel));
+        self.channels.insert(request_id.clone(), channel);
 
         let qos_text = format!(
             "Called by MQTT 5 request/response: publish the request with a response topic and correlation data; the reply (QoS {qos}) goes to that topic with the same correlation data."
@@ -410,29 +398,23 @@ impl<'a> Document<'a> {
     fn amqp_event(&mut self, service: &Service, event: &Event, id: &str, deprecated: Option<&Deprecation>) {
         let amqp_id = format!("{id}.amqp");
         let routing_key = bindings::event_routing_key(self.package, service, event);
-        let mut channel = Map::new();
-        channel.insert("address".into(), json!(routing_key));
-        channel.insert(
-            "description".into(),
-            json!(format!(
+        let bindings = json!({ "amqp": {
+            "is": "routingKey",
+            "exchange": { "name": self.package.name, "type": "topic", "durable": true, "autoDelete": false, "vhost": "/" },
+            "bindingVersion": AMQP_BINDING_VERSION,
+        } });
+        let channel = self.channel(
+            &routing_key,
+            format!(
                 "The routing key `{}` events are published under, on the topic exchange `{}`.",
                 event.name, self.package.name
-            )),
+            ),
+            "amqp",
+            id,
+            &event.params,
+            Some(bindings),
         );
-        channel.insert("servers".into(), json!([{ "$ref": "#/servers/amqp" }]));
-        channel.insert("messages".into(), json!({ id: { "$ref": format!("{MESSAGES}{id}") } }));
-        if let Some(parameters) = self.channel_parameters(&routing_key, &event.params) {
-            channel.insert("parameters".into(), parameters);
-        }
-        channel.insert(
-            "bindings".into(),
-            json!({ "amqp": {
-                "is": "routingKey",
-                "exchange": { "name": self.package.name, "type": "topic", "durable": true, "autoDelete": false, "vhost": "/" },
-                "bindingVersion": AMQP_BINDING_VERSION,
-            } }),
-        );
-        self.channels.insert(amqp_id.clone(), Value::Object(channel));
+        self.channels.insert(amqp_id.clone(), channel);
 
         let (summary, description) = summary_and_description(&event.docs, &event.name);
         let mut operation = Map::new();
@@ -490,29 +472,17 @@ impl<'a> Document<'a> {
         self.messages.insert(job_id.clone(), Value::Object(job));
 
         let reply_messages = self.reply_messages(method, &job_id, Transport::Amqp);
-        let mut channel = Map::new();
-        channel.insert("address".into(), json!(queue));
-        channel.insert(
-            "description".into(),
-            json!(format!(
-                "The durable work queue of `{}`: publish jobs to the default exchange with `{queue}` as the routing key. A job that fails {max_attempts} times, or fails in a way that retrying cannot mend, is moved to `{queue}.dead`.",
-                method.name
-            )),
+        let bindings = json!({ "amqp": {
+            "is": "queue",
+            "queue": { "name": queue, "durable": true, "exclusive": false, "autoDelete": false, "vhost": "/" },
+            "bindingVersion": AMQP_BINDING_VERSION,
+        } });
+        let description = format!(
+            "The durable work queue of `{}`: publish jobs to the default exchange with `{queue}` as the routing key. A job that fails {max_attempts} times, or fails in a way that retrying cannot mend, is moved to `{queue}.dead`.",
+            method.name
         );
-        channel.insert("servers".into(), json!([{ "$ref": "#/servers/amqp" }]));
-        channel.insert(
-            "messages".into(),
-            json!({ job_id.clone(): { "$ref": format!("{MESSAGES}{job_id}") } }),
-        );
-        channel.insert(
-            "bindings".into(),
-            json!({ "amqp": {
-                "is": "queue",
-                "queue": { "name": queue, "durable": true, "exclusive": false, "autoDelete": false, "vhost": "/" },
-                "bindingVersion": AMQP_BINDING_VERSION,
-            } }),
-        );
-        self.channels.insert(job_id.clone(), Value::Object(channel));
+        let channel = self.channel(&queue, description, "amqp", &job_id, &[], Some(bindings));
+        self.channels.insert(job_id.clone(), channel);
         let protocol = format!(
             "Consumed as jobs by competing consumers, acknowledged once done. The job's payload is the method's arguments and its headers are the request's headers (credentials included). Failures that may pass (unavailable, timeouts, rate limits, internal errors) are retried up to {max_attempts} attempts in all; a job with `reply_to` gets the result, or the error with the header `error` naming it, there with its `correlation_id`."
         );
@@ -745,6 +715,34 @@ impl<'a> Document<'a> {
             message.insert("x-deprecated".into(), json!(true));
         }
         message
+    }
+
+    /// A channel at `address` on `server` carrying the one message `message_id`, with a parameter
+    /// for each `{name}` placeholder of the address, described from `params`.
+    fn channel(
+        &self,
+        address: &str,
+        description: String,
+        server: &str,
+        message_id: &str,
+        params: &[Param],
+        bindings: Option<Value>,
+    ) -> Value {
+        let mut channel = Map::new();
+        channel.insert("address".into(), json!(address));
+        channel.insert("description".into(), json!(description));
+        channel.insert("servers".into(), json!([{ "$ref": format!("#/servers/{server}") }]));
+        channel.insert(
+            "messages".into(),
+            json!({ message_id: { "$ref": format!("{MESSAGES}{message_id}") } }),
+        );
+        if let Some(parameters) = self.channel_parameters(address, params) {
+            channel.insert("parameters".into(), parameters);
+        }
+        if let Some(bindings) = bindings {
+            channel.insert("bindings".into(), bindings);
+        }
+        Value::Object(channel)
     }
 
     /// One parameter per `{name}` of a topic, read from the payload member of the same name.
