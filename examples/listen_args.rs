@@ -2,16 +2,17 @@
 //! brokers to serve through, `--mqtt URL` (MQTT 5, such as `mqtt://127.0.0.1:1883`) and `--amqp
 //! URL` (AMQP 0-9-1, such as `amqp://guest:guest@127.0.0.1:5672`), none by default; and
 //! `--webhooks-allow-private` (let webhook subscribers be on loopback or private addresses, for a
-//! receiver on the same machine; refused by default). Shared by the examples' `main.rs` through
+//! receiver on the same machine; refused by default) and `--webhooks-ca FILE` (trust the PEM
+//! certificate authorities in FILE for `https://` subscribers, besides the system's). Shared by the examples' `main.rs` through
 //! `#[path]`, so the convention lives in one place.
 
-const USAGE: &str = "[--listen ADDR] [--mqtt mqtt://HOST:PORT[?client_id=ID&group=GROUP]] [--amqp amqp://USER:PASSWORD@HOST:PORT[/VHOST][?prefetch=N]] [--webhooks-allow-private]";
+const USAGE: &str = "[--listen ADDR] [--mqtt mqtt://HOST:PORT[?client_id=ID&group=GROUP]] [--amqp amqp://USER:PASSWORD@HOST:PORT[/VHOST][?prefetch=N]] [--webhooks-allow-private] [--webhooks-ca FILE.pem]";
 
 pub struct ServerArgs {
     pub listen: String,
     pub mqtt: Option<omniface::MqttConfig>,
     pub amqp: Option<omniface::AmqpConfig>,
-    pub webhooks_allow_private: bool,
+    pub webhooks: omniface::WebhooksConfig,
 }
 
 impl ServerArgs {
@@ -22,7 +23,7 @@ impl ServerArgs {
             listen: "127.0.0.1:8080".to_string(),
             mqtt: None,
             amqp: None,
-            webhooks_allow_private: false,
+            webhooks: omniface::WebhooksConfig::new(),
         };
         while let Some(arg) = args.next() {
             let (name, inline) = match arg.split_once('=') {
@@ -51,7 +52,16 @@ impl ServerArgs {
                         Err(message) => usage(program, &message),
                     }
                 }
-                "--webhooks-allow-private" => parsed.webhooks_allow_private = true,
+                "--webhooks-allow-private" => parsed.webhooks = parsed.webhooks.allow_private_addresses(true),
+                "--webhooks-ca" => {
+                    let path = value("ca.pem");
+                    let pem = std::fs::read(&path)
+                        .unwrap_or_else(|error| usage(program, &format!("cannot read {path}: {error}")));
+                    parsed.webhooks = parsed
+                        .webhooks
+                        .trust_root_certificates_pem(&pem)
+                        .unwrap_or_else(|message| usage(program, &format!("{path}: {message}")));
+                }
                 "-h" | "--help" => {
                     println!("usage: {program} {USAGE}");
                     std::process::exit(0);
@@ -65,8 +75,7 @@ impl ServerArgs {
     /// The server with webhooks (always: the OpenAPI document lists their endpoints) and the
     /// protocols the arguments ask for (MQTT, AMQP) added.
     pub fn configure(&self, server: omniface::Server) -> omniface::Server {
-        let webhooks = omniface::WebhooksConfig::new().allow_private_addresses(self.webhooks_allow_private);
-        let mut server = server.webhooks(webhooks);
+        let mut server = server.webhooks(self.webhooks.clone());
         if let Some(config) = &self.mqtt {
             server = server.mqtt(config.clone());
         }

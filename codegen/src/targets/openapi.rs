@@ -602,7 +602,7 @@ impl Document<'_> {
                 "content": { "application/json": { "schema": {
                     "type": "object",
                     "properties": {
-                        "url": { "type": "string", "format": "uri", "description": "Where deliveries are posted: an absolute `http` URL." },
+                        "url": { "type": "string", "format": "uri", "description": "Where deliveries are posted: an absolute `https` (or `http`) URL." },
                         "events": { "type": "array", "items": { "type": "string", "enum": event_names }, "description": "The events to receive (declared or `<Service>.<event>` names); absent or empty: every event." },
                         "description": { "type": "string", "description": "A note for humans." },
                     },

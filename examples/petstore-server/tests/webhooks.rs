@@ -1,7 +1,9 @@
 //! Webhooks end to end: a real axum receiver on 127.0.0.1 subscribes over HTTP, a pet is sold
 //! through the REST API, and the receiver checks what arrives with the public verifier; the
 //! receiver's scripted answers exercise retries, 410 Gone, `Retry-After`, redirects, and the
-//! SSRF guard refusing loopback when private addresses are not allowed.
+//! SSRF guard refusing loopback when private addresses are not allowed. An HTTPS receiver, with a
+//! certificate from a test CA, checks that deliveries go over TLS only to a certificate the
+//! server trusts and that names the host.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -64,7 +66,15 @@ async fn receiver(script: Vec<Response>) -> (Arc<Receiver>, String) {
         script: Mutex::new(script.into()),
         ..Receiver::default()
     });
-    let app = axum::Router::new()
+    let app = receiver_app(state.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (state, format!("http://{address}"))
+}
+
+fn receiver_app(state: Arc<Receiver>) -> axum::Router {
+    axum::Router::new()
         .route(
             "/hook",
             axum::routing::post(
@@ -86,11 +96,89 @@ async fn receiver(script: Vec<Response>) -> (Arc<Receiver>, String) {
                 StatusCode::OK
             }),
         )
-        .with_state(state.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
+        .with_state(state)
+}
+
+/// A certificate authority made for one test, and a server certificate it signed for
+/// `localhost` only (no IP address), the way a receiver behind a private CA is set up.
+struct TestCa {
+    ca_pem: String,
+    server: Arc<tokio_rustls::rustls::ServerConfig>,
+}
+
+fn test_ca() -> TestCa {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose};
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "omniface webhooks test CA");
+    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
+    let server_key = KeyPair::generate().unwrap();
+    let server_cert = CertificateParams::new(vec!["localhost".to_string()])
+        .unwrap()
+        .signed_by(&server_key, &ca)
+        .unwrap();
+    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let server = tokio_rustls::rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![server_cert.der().clone(), ca.der().clone()],
+            tokio_rustls::rustls::pki_types::PrivatePkcs8KeyDer::from(server_key.serialize_der()).into(),
+        )
+        .unwrap();
+    TestCa {
+        ca_pem: ca.pem(),
+        server: Arc::new(server),
+    }
+}
+
+/// axum's listener for the HTTPS receiver: TCP, then the TLS handshake, whose failures (a client
+/// that refused the certificate) are counted and skipped.
+struct TlsListener {
+    tcp: tokio::net::TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+    failed_handshakes: Arc<Mutex<usize>>,
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+    type Addr = std::net::SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let Ok((tcp, address)) = self.tcp.accept().await else {
+                continue;
+            };
+            match self.acceptor.accept(tcp).await {
+                Ok(tls) => return (tls, address),
+                Err(_) => *self.failed_handshakes.lock().unwrap() += 1,
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.tcp.local_addr()
+    }
+}
+
+/// Starts an HTTPS receiver (answering 200) with `ca`'s certificate for `localhost`; returns
+/// it, its port, and the count of TLS handshakes that failed.
+async fn tls_receiver(ca: &TestCa) -> (Arc<Receiver>, u16, Arc<Mutex<usize>>) {
+    let state = Arc::new(Receiver::default());
+    let failed_handshakes = Arc::new(Mutex::new(0));
+    let listener = TlsListener {
+        tcp: tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
+        acceptor: tokio_rustls::TlsAcceptor::from(ca.server.clone()),
+        failed_handshakes: failed_handshakes.clone(),
+    };
+    let port = listener.tcp.local_addr().unwrap().port();
+    let app = receiver_app(state.clone());
     tokio::spawn(async move { axum::serve(listener, app).await });
-    (state, format!("http://{address}"))
+    (state, port, failed_handshakes)
 }
 
 /// A pet store with webhooks retried quickly; `allow_private` lets it post to 127.0.0.1.
@@ -99,14 +187,21 @@ async fn start(allow_private: bool) -> String {
 }
 
 async fn start_with(allow_private: bool, webhook_store: Arc<dyn WebhookStore>) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let (store, events) = Store::new();
-    let webhooks = omniface::WebhooksConfig::new()
+    start_configured(quick_webhooks(allow_private).store(webhook_store)).await
+}
+
+/// Webhooks retried quickly; `allow_private` lets them post to 127.0.0.1.
+fn quick_webhooks(allow_private: bool) -> omniface::WebhooksConfig {
+    omniface::WebhooksConfig::new()
         .retry_schedule([0, 20, 20, 20].map(Duration::from_millis))
         .attempt_timeout(Duration::from_secs(5))
         .allow_private_addresses(allow_private)
-        .store(webhook_store);
+}
+
+async fn start_configured(webhooks: omniface::WebhooksConfig) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (store, events) = Store::new();
     let server = omniface::Server::new()
         .authenticator(demo_authenticator())
         .webhooks(webhooks)
@@ -475,4 +570,78 @@ async fn a_sqlite_store_keeps_what_the_endpoints_wrote_for_the_next_process() {
     assert_eq!(kept[0].secret.to_string(), created["secret"].as_str().unwrap());
     assert_eq!(kept[0].events, ["pet_sold"]);
     let _ = std::fs::remove_file(&path);
+}
+
+#[tokio::test]
+async fn https_subscribers_get_deliveries_over_tls_when_their_certificate_verifies() {
+    let ca = test_ca();
+    let (receiver, port, failed_handshakes) = tls_receiver(&ca).await;
+    let webhooks = quick_webhooks(true)
+        .trust_root_certificates_pem(ca.ca_pem.as_bytes())
+        .unwrap();
+    let base = start_configured(webhooks).await;
+    let (status, created) = subscribe(
+        &base,
+        json!({ "url": format!("https://localhost:{port}/hook"), "events": ["pet_sold"] }),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let pet_id = sell_pet(&base, "Tls").await;
+    let deliveries = receiver.wait_for(1).await;
+    let verifier = Verifier::new(created["secret"].as_str().unwrap()).unwrap();
+    assert_eq!(verifier.verify(&deliveries[0].headers, &deliveries[0].body), Ok(()));
+    let body: Value = serde_json::from_slice(&deliveries[0].body).unwrap();
+    assert_eq!(body["data"]["id"], pet_id.as_str());
+    assert_eq!(*failed_handshakes.lock().unwrap(), 0);
+}
+
+#[tokio::test]
+async fn https_deliveries_need_a_trusted_certificate_for_the_host() {
+    let ca = test_ca();
+    // Without the test CA, the receiver's certificate has no trusted issuer.
+    let (untrusted, port, untrusted_handshakes) = tls_receiver(&ca).await;
+    let base = start_configured(quick_webhooks(true)).await;
+    subscribe(&base, json!({ "url": format!("https://localhost:{port}/hook") })).await;
+    // With it, but called by IP address: the certificate names only `localhost`.
+    let (mismatched, other_port, mismatched_handshakes) = tls_receiver(&ca).await;
+    let trusting = start_configured(
+        quick_webhooks(true)
+            .trust_root_certificates_pem(ca.ca_pem.as_bytes())
+            .unwrap(),
+    )
+    .await;
+    subscribe(
+        &trusting,
+        json!({ "url": format!("https://127.0.0.1:{other_port}/hook") }),
+    )
+    .await;
+    sell_pet(&base, "Eve").await;
+    sell_pet(&trusting, "Mallory").await;
+    // Every scheduled attempt reaches the handshake and is refused there.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while *untrusted_handshakes.lock().unwrap() < 4 || *mismatched_handshakes.lock().unwrap() < 4 {
+        assert!(
+            Instant::now() < deadline,
+            "the deliveries did not try their four attempts"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(untrusted.deliveries().is_empty(), "posted to an untrusted certificate");
+    assert!(
+        mismatched.deliveries().is_empty(),
+        "posted to a certificate for another host"
+    );
+}
+
+#[test]
+fn trusted_certificates_must_be_pem() {
+    let config = omniface::WebhooksConfig::new();
+    let error = config
+        .clone()
+        .trust_root_certificates_pem(b"not a certificate")
+        .unwrap_err();
+    assert!(error.contains("BEGIN CERTIFICATE"), "{error}");
+    let two = format!("{}{}", test_ca().ca_pem, test_ca().ca_pem);
+    let config = config.trust_root_certificates_pem(two.as_bytes()).unwrap();
+    assert_eq!(config.extra_root_certificates.len(), 2);
 }

@@ -118,7 +118,7 @@ async fn create(scope: &Scope, request: Request) -> Result<Response, Error> {
         .map_err(|_| Error::resource_exhausted("the request body is too large"))?;
     let input: CreateRequest = serde_json::from_slice(&bytes)
         .map_err(|error| Error::invalid_argument(format!("the body is not a webhook subscription: {error}")))?;
-    let url = reqwest::Url::parse(&input.url).map_err(|error| {
+    let url = url::Url::parse(&input.url).map_err(|error| {
         invalid(
             "url",
             "format",

@@ -1,13 +1,18 @@
 //! The SSRF guard: webhook URLs come from API callers, so the sender connects only to public
-//! addresses. It resolves host names itself (as reqwest's DNS resolver) and keeps only vetted
+//! addresses. It resolves host names itself (as the HTTP connector's resolver) and keeps only vetted
 //! addresses, so a name that resolves to a private address, now or after a DNS change
 //! (rebinding), is never connected to; literal IP hosts, which skip the resolver, are checked by
 //! [`check_url`].
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
-use reqwest::Url;
-use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use hyper_util::client::legacy::connect::dns::Name;
+use url::Url;
 
 /// Whether the sender may connect to `ip`: not loopback, private, link-local, unique-local,
 /// shared (CGNAT), multicast, unspecified, broadcast, documentation or otherwise reserved.
@@ -73,12 +78,12 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
     !reserved
 }
 
-/// Checks a subscriber URL before each attempt: plain `http` (this build has no TLS client), a
-/// host, and when the host is an IP literal, a public one (unless private addresses are allowed).
+/// Checks a subscriber URL before each attempt: `https` or `http`, a host, and when the host is
+/// an IP literal, a public one (unless private addresses are allowed).
 pub fn check_url(url: &Url, allow_private: bool) -> Result<(), String> {
-    if url.scheme() != "http" {
+    if !matches!(url.scheme(), "https" | "http") {
         return Err(format!(
-            "`{}` URLs are not supported: webhooks are posted over plain http (terminate TLS in a proxy)",
+            "`{}` URLs are not supported: webhooks are posted over https or http",
             url.scheme()
         ));
     }
@@ -94,14 +99,25 @@ pub fn check_url(url: &Url, allow_private: bool) -> Result<(), String> {
     }
 }
 
-/// reqwest's resolver for webhook deliveries: the system's resolution, with every non-public
+/// The resolver of the deliveries' connector: the system's resolution, with every non-public
 /// address removed (unless private addresses are allowed).
+#[derive(Clone)]
 pub(crate) struct VettedResolver {
     pub allow_private: bool,
 }
 
-impl Resolve for VettedResolver {
-    fn resolve(&self, name: Name) -> Resolving {
+type Resolving = Pin<Box<dyn Future<Output = Result<std::vec::IntoIter<SocketAddr>, io::Error>> + Send>>;
+
+impl tower_service::Service<Name> for VettedResolver {
+    type Response = std::vec::IntoIter<SocketAddr>;
+    type Error = io::Error;
+    type Future = Resolving;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), io::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, name: Name) -> Resolving {
         let allow_private = self.allow_private;
         let host = name.as_str().to_string();
         Box::pin(async move {
@@ -111,12 +127,11 @@ impl Resolve for VettedResolver {
                 .filter(|address| allow_private || is_public(address.ip()))
                 .collect();
             if vetted.is_empty() {
-                let refused: Box<dyn std::error::Error + Send + Sync> =
-                    format!("`{host}` resolves to no public address (webhooks refuse private addresses)").into();
-                return Err(refused);
+                return Err(io::Error::other(format!(
+                    "`{host}` resolves to no public address (webhooks refuse private addresses)"
+                )));
             }
-            let addresses: Addrs = Box::new(vetted.into_iter());
-            Ok(addresses)
+            Ok(vetted.into_iter())
         })
     }
 }
@@ -170,13 +185,14 @@ mod tests {
     }
 
     #[test]
-    fn literal_hosts_are_checked_and_only_http_is_sent_to() {
+    fn literal_hosts_are_checked_and_only_http_and_https_are_sent_to() {
         let check = |url: &str, allow| check_url(&Url::parse(url).unwrap(), allow);
         assert!(check("http://127.0.0.1:8080/hook", false).is_err());
         assert!(check("http://[::ffff:7f00:1]/hook", false).is_err());
         assert!(check("http://127.0.0.1:8080/hook", true).is_ok());
         assert!(check("http://example.com/hook", false).is_ok());
-        assert!(check("https://example.com/hook", false).unwrap_err().contains("https"));
+        assert!(check("https://example.com/hook", false).is_ok());
+        assert!(check("https://10.0.0.1/hook", false).is_err());
         assert!(check("ftp://example.com/", true).is_err());
     }
 }

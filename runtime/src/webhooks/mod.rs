@@ -15,13 +15,17 @@ pub mod store;
 use std::sync::Arc;
 use std::time::Duration;
 
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+
 pub use signing::{Secret, Verifier, VerifyError};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 pub use store::{MemoryStore, PendingDelivery, StoreError, WebhookStore, WebhookSubscription};
 
 /// How webhooks are stored and delivered. The defaults suit production; tests shorten the
-/// retry schedule and allow private addresses to post to a receiver on 127.0.0.1.
+/// retry schedule, allow private addresses to post to a receiver on 127.0.0.1, and trust the
+/// test CA that signed that receiver's certificate.
 #[derive(Clone)]
 pub struct WebhooksConfig {
     /// The delay before each attempt: the first is usually zero, and one attempt is made per
@@ -37,6 +41,9 @@ pub struct WebhooksConfig {
     /// Off by default: subscription URLs come from API callers, and posting to internal
     /// addresses is server-side request forgery.
     pub allow_private_addresses: bool,
+    /// Certificate authorities trusted for `https://` subscribers besides the system's roots
+    /// (for receivers behind a private CA); see [`WebhooksConfig::trust_root_certificates_pem`].
+    pub extra_root_certificates: Vec<CertificateDer<'static>>,
     pub store: Arc<dyn WebhookStore>,
 }
 
@@ -51,6 +58,7 @@ impl Default for WebhooksConfig {
             max_retry_after: Duration::from_secs(60 * 60),
             max_concurrent_attempts: 64,
             allow_private_addresses: false,
+            extra_root_certificates: Vec::new(),
             store: Arc::new(MemoryStore::new()),
         }
     }
@@ -76,6 +84,21 @@ impl WebhooksConfig {
         self
     }
 
+    /// Trusts the certificate authorities in `pem` (one or more `CERTIFICATE` blocks, as in a
+    /// CA bundle file) for `https://` subscribers, on top of the system's roots.
+    pub fn trust_root_certificates_pem(mut self, pem: &[u8]) -> Result<WebhooksConfig, String> {
+        let mut found = 0;
+        for certificate in CertificateDer::pem_slice_iter(pem) {
+            let certificate = certificate.map_err(|error| format!("not a PEM certificate: {error}"))?;
+            self.extra_root_certificates.push(certificate);
+            found += 1;
+        }
+        if found == 0 {
+            return Err("no `-----BEGIN CERTIFICATE-----` block in the PEM text".to_string());
+        }
+        Ok(self)
+    }
+
     pub fn store(mut self, store: Arc<dyn WebhookStore>) -> WebhooksConfig {
         self.store = store;
         self
@@ -88,6 +111,7 @@ impl std::fmt::Debug for WebhooksConfig {
             .field("retry_schedule", &self.retry_schedule)
             .field("attempt_timeout", &self.attempt_timeout)
             .field("allow_private_addresses", &self.allow_private_addresses)
+            .field("extra_root_certificates", &self.extra_root_certificates.len())
             .finish_non_exhaustive()
     }
 }
@@ -98,13 +122,13 @@ pub(crate) struct Webhooks {
     store: Arc<dyn WebhookStore>,
     /// `None` when the client could not be built: every attempt then fails with that reason,
     /// rather than falling back to a client without the SSRF guard.
-    client: Option<reqwest::Client>,
+    client: Option<sender::HttpsClient>,
     in_flight: tokio::sync::Semaphore,
 }
 
 impl Webhooks {
     pub(crate) fn new(config: WebhooksConfig) -> Webhooks {
-        let client = sender::client(config.allow_private_addresses)
+        let client = sender::client(config.allow_private_addresses, &config.extra_root_certificates)
             .inspect_err(|error| tracing::error!("webhooks: cannot build the HTTP client: {error}"))
             .ok();
         Webhooks {

@@ -5,10 +5,17 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use axum::http::StatusCode;
+use axum::http::{Request, StatusCode, header};
+use bytes::Bytes;
 use futures_util::StreamExt;
-use reqwest::Url;
+use http_body_util::Full;
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use rustls::pki_types::CertificateDer;
 use serde_json::{Value, json};
+use url::Url;
 
 use super::Webhooks;
 use super::guard;
@@ -16,16 +23,42 @@ use super::signing::{HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP};
 use super::store::PendingDelivery;
 use crate::server::App;
 
-/// The plain-HTTP client of the deliveries: no redirects (a 3xx is a failed attempt, so a
-/// receiver cannot bounce the request to an internal address), no proxy from the environment,
-/// and only vetted addresses from DNS.
-pub(crate) fn client(allow_private: bool) -> Result<reqwest::Client, reqwest::Error> {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .no_proxy()
-        .dns_resolver(guard::VettedResolver { allow_private })
-        .user_agent(concat!("omniface-webhooks/", env!("CARGO_PKG_VERSION")))
-        .build()
+const USER_AGENT: &str = concat!("omniface-webhooks/", env!("CARGO_PKG_VERSION"));
+
+/// The client of the deliveries: HTTP/1.1 over TCP or TLS, to vetted addresses only.
+pub(crate) type HttpsClient = Client<HttpsConnector<HttpConnector<guard::VettedResolver>>, Full<Bytes>>;
+
+/// The HTTP client of the deliveries: only vetted addresses from DNS, TLS with verified
+/// certificates for `https://` subscribers, no redirects followed (a 3xx is a failed attempt, so
+/// a receiver cannot bounce the request to an internal address) and no proxy from the
+/// environment (hyper does neither).
+pub(crate) fn client(allow_private: bool, extra_roots: &[CertificateDer<'static>]) -> Result<HttpsClient, String> {
+    let mut http = HttpConnector::new_with_resolver(guard::VettedResolver { allow_private });
+    http.enforce_http(false); // `https://` is wrapped in TLS by the connector around this one
+    http.set_nodelay(true);
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls_config(extra_roots)?)
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(http);
+    Ok(Client::builder(TokioExecutor::new()).build(https))
+}
+
+/// rustls with the `ring` provider, given to the connector whole so that nothing process-wide
+/// (the default crypto provider) is read or set: an application using rustls with another
+/// provider is unaffected. Certificates are checked against the operating system's roots (and
+/// `SSL_CERT_FILE`/`SSL_CERT_DIR`) by rustls-platform-verifier, plus `extra_roots`.
+fn tls_config(extra_roots: &[CertificateDer<'static>]) -> Result<rustls::ClientConfig, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier =
+        rustls_platform_verifier::Verifier::new_with_extra_roots(extra_roots.iter().cloned(), provider.clone())
+            .map_err(|error| format!("cannot load the trusted certificate authorities: {error}"))?;
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|error| error.to_string())?
+        .dangerous() // only in that the verifier is not rustls's built-in one
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth())
 }
 
 /// Resumes the deliveries a store kept from before a restart, then turns every event of every
@@ -222,20 +255,27 @@ async fn attempt(
     let Some(client) = &webhooks.client else {
         return failed("the webhook HTTP client could not be built (see the server's log)".to_string());
     };
-    let _permit = webhooks.in_flight.acquire().await;
-    let response = client
-        .post(url)
-        .timeout(webhooks.config.attempt_timeout)
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
+    let request = Request::post(url.as_str())
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::USER_AGENT, USER_AGENT)
         .header(HEADER_ID, &delivery.id)
         .header(HEADER_TIMESTAMP, timestamp.to_string())
         .header(HEADER_SIGNATURE, secret.sign(&delivery.id, timestamp, &delivery.body))
-        .body(delivery.body.clone())
-        .send()
-        .await;
-    let response = match response {
-        Ok(response) => response,
-        Err(error) => return failed(describe(&error)),
+        .body(Full::new(Bytes::from(delivery.body.clone())));
+    let request = match request {
+        Ok(request) => request,
+        Err(error) => return failed(format!("cannot build the request: {error}")),
+    };
+    let _permit = webhooks.in_flight.acquire().await;
+    let response = match tokio::time::timeout(webhooks.config.attempt_timeout, client.request(request)).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(error)) => return failed(describe(&error)),
+        Err(_) => {
+            return failed(format!(
+                "no answer within {} ms",
+                webhooks.config.attempt_timeout.as_millis()
+            ));
+        }
     };
     let status = response.status();
     if status.is_success() {
@@ -247,7 +287,7 @@ async fn attempt(
     let retry_after = if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE {
         response
             .headers()
-            .get(reqwest::header::RETRY_AFTER)
+            .get(header::RETRY_AFTER)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| parse_retry_after(value, SystemTime::now()))
     } else {
@@ -259,9 +299,9 @@ async fn attempt(
     }
 }
 
-/// The error with its causes: reqwest's own message alone hides whether DNS, the guard or the
-/// connection failed.
-fn describe(error: &reqwest::Error) -> String {
+/// The error with its causes: the client's own message alone hides whether DNS, the guard, the
+/// connection or the certificate failed.
+fn describe(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
