@@ -26,9 +26,12 @@
 //!    with pika: jobs on the work queue the AsyncAPI document lists, answered to `reply_to`,
 //!    failures dead-lettered, events on the topic exchange under their routing keys; it kills one
 //!    of the two instances while jobs keep coming and checks that every job is answered.
-//! 7. Webhooks: a `petstore-server` started with `--webhooks-allow-private` is subscribed to by
-//!    `xtask/clients/webhooks_receiver.py`, a receiver on 127.0.0.1 that verifies the delivery of
-//!    a sold pet with the `standardwebhooks` package and checks that a tampered body fails.
+//! 7. Webhooks: `trustme` makes a test CA and a `localhost` certificate; a `petstore-server`
+//!    started with `--webhooks-allow-private --webhooks-ca` (that CA) is subscribed to by
+//!    `xtask/clients/webhooks_receiver.py`, an HTTPS receiver on 127.0.0.1 (Python's `ssl`) that
+//!    verifies the delivery of a sold pet with the `standardwebhooks` package and checks that a
+//!    tampered body fails; a second receiver, with a certificate from a CA the server does not
+//!    trust, must see the TLS handshake refused and get nothing.
 //!
 //! Every client runs under a time limit, and the servers are stopped when the step ends, whatever
 //! happens.
@@ -101,16 +104,33 @@ pub fn servers(ctx: &Ctx) -> Result {
 
     brokers(ctx, &tools, &clients)?;
 
-    // Its own pet store, allowed to post webhooks to a receiver on 127.0.0.1; the others keep
-    // the default that refuses private addresses.
-    let (_webhooks_server, webhooks_base) = start(ctx, "petstore-server", &["--webhooks-allow-private"])?;
+    // Its own pet store, allowed to post webhooks to a receiver on 127.0.0.1 and trusting the
+    // test CA that trustme makes for that receiver's HTTPS certificate; the others keep the
+    // default that refuses private addresses.
+    let tls_dir = ctx.target_dir().join("webhooks-tls");
+    std::fs::create_dir_all(&tls_dir).map_err(|e| format!("cannot create {}: {e}", ctx.rel(&tls_dir)))?;
+    note("webhooks: trustme writes a test CA and a certificate for localhost");
+    run_limited(
+        Command::new(tools.venv_bin("python"))
+            .args(["-m", "trustme", "--quiet", "--dir"])
+            .arg(&tls_dir),
+        Duration::from_secs(60),
+    )?;
+    let ca = tls_dir.join("client.pem");
+    let ca = ca.to_str().ok_or("the target folder's path is not UTF-8")?;
+    let (_webhooks_server, webhooks_base) = start(
+        ctx,
+        "petstore-server",
+        &["--webhooks-allow-private", "--webhooks-ca", ca],
+    )?;
     note(&format!(
-        "webhooks: a Python receiver subscribes to petstore-server (at {webhooks_base}) and verifies a delivery with standardwebhooks"
+        "webhooks: a Python HTTPS receiver subscribes to petstore-server (at {webhooks_base}) and verifies a delivery with standardwebhooks"
     ));
     run_limited(
         Command::new(tools.venv_bin("python"))
             .arg(clients.join("webhooks_receiver.py"))
-            .arg(&webhooks_base),
+            .arg(&webhooks_base)
+            .arg(&tls_dir),
         Duration::from_secs(120),
     )?;
 

@@ -49,6 +49,7 @@ const PIP_PACKAGES: &[&str] = &[
     "pika==1.3.2",
     "schemathesis==4.32.5",
     "standardwebhooks==1.1.0",
+    "trustme==1.2.1",
     "websockets==17.4",
     "xmlschema==4.3.2",
     "zeep==4.3.3",
