@@ -16,7 +16,8 @@
 //!   deliveries, so a job that failed `max_attempts` times is dead-lettered to
 //!   `<queue>.dead` instead of being retried forever.
 //!
-//! Jobs are acknowledged only when they are done, and at most `prefetch` are in flight per
+//! Jobs are acknowledged only when they are done and the broker confirmed the events published
+//! until then (the job's own among them), and at most `prefetch` are in flight per
 //! instance: a job in flight when an instance dies is redelivered to another consumer of the
 //! queue, so several instances are competing consumers with no loss. A failure that may pass
 //! (unavailable, rate limited, internal) is requeued after a short delay and counts as one
@@ -169,6 +170,8 @@ struct Feed {
     routing_key: TopicTemplate,
     /// Id of the last event confirmed by the broker (or skipped); publishing resumes after it.
     confirmed: AtomicU64,
+    /// Woken whenever `confirmed` moves, for jobs waiting for their events.
+    confirmed_moved: tokio::sync::Notify,
 }
 
 fn jobs(app: &App) -> Vec<Job> {
@@ -207,6 +210,7 @@ fn feeds(app: &App) -> Vec<Feed> {
                 ),
                 // Events published from now on, even before the broker is reached, are sent.
                 confirmed: AtomicU64::new(handler.events().last_id(event)),
+                confirmed_moved: tokio::sync::Notify::new(),
             });
         }
     }
@@ -357,12 +361,18 @@ async fn start(
             )
             .await
             .map_err(failed(format!("cannot consume `{}`", job.queue)))?;
-        let (app, jobs) = (app.clone(), jobs.clone());
+        let (app, jobs, feeds) = (app.clone(), jobs.clone(), feeds.clone());
         tasks.spawn(async move {
             let mut consumer = consumer;
             while let Some(delivery) = consumer.next().await {
                 let delivery = delivery.map_err(|error| format!("consuming `{}`: {error}", jobs[index].queue))?;
-                tokio::spawn(work(app.clone(), channel.clone(), jobs.clone(), index, delivery));
+                let worker = Worker {
+                    app: app.clone(),
+                    channel: channel.clone(),
+                    jobs: jobs.clone(),
+                    feeds: feeds.clone(),
+                };
+                tokio::spawn(worker.work(index, delivery));
             }
             Err(format!("the broker cancelled the consumer of `{}`", jobs[index].queue))
         });
@@ -404,14 +414,23 @@ async fn publish(app: Arc<App>, channel: Channel, feeds: Arc<Vec<Feed>>, index: 
     // Up to CONFIRM_WINDOW events are in flight; confirms are settled in publishing order, as
     // soon as they come while no new event is ready, so that the cursor only ever moves past
     // confirmed events and a refusal is seen at once.
-    let mut pending: VecDeque<(u64, lapin::PublisherConfirm)> = VecDeque::with_capacity(CONFIRM_WINDOW);
+    // An event that is not published (its routing key could not be filled) has no confirm to
+    // wait for, but keeps its place in the queue so that the cursor passes it in order.
+    let mut pending: VecDeque<(u64, Option<lapin::PublisherConfirm>)> = VecDeque::with_capacity(CONFIRM_WINDOW);
     let settle = |id: u64, confirmation: lapin::Result<Confirmation>| match confirmation {
         Ok(Confirmation::Nack(_)) => Err(format!("the broker refused event {name} #{id}")),
         Ok(_) => {
             feed.confirmed.store(id, Ordering::Release);
+            feed.confirmed_moved.notify_waiters();
             Ok(())
         }
         Err(error) => Err(format!("event {name} #{id} unconfirmed: {error}")),
+    };
+    let confirmed = |confirm: Option<lapin::PublisherConfirm>| async move {
+        match confirm {
+            Some(confirm) => confirm.await,
+            None => Ok(Confirmation::NotRequested),
+        }
     };
     loop {
         let record = if pending.len() >= CONFIRM_WINDOW {
@@ -423,7 +442,12 @@ async fn publish(app: Arc<App>, channel: Channel, feeds: Arc<Vec<Feed>>, index: 
                     Some(record) => Some(record),
                     None => return Ok(()),
                 },
-                confirmation = async { (&mut pending.front_mut().expect("not empty").1).await }, if !pending.is_empty() => {
+                confirmation = async {
+                    match &mut pending.front_mut().expect("not empty").1 {
+                        Some(confirm) => confirm.await,
+                        None => Ok(Confirmation::NotRequested),
+                    }
+                }, if !pending.is_empty() => {
                     let (id, _) = pending.pop_front().expect("not empty");
                     settle(id, confirmation)?;
                     continue;
@@ -432,13 +456,14 @@ async fn publish(app: Arc<App>, channel: Channel, feeds: Arc<Vec<Feed>>, index: 
         };
         let Some(record) = record else {
             let (id, confirm) = pending.pop_front().expect("the window is full");
-            settle(id, confirm.await)?;
+            settle(id, confirmed(confirm).await)?;
             continue;
         };
         let routing_key = match feed.routing_key.fill_from_json(&record.json) {
             Ok(key) => key,
             Err(reason) => {
                 tracing::warn!("AMQP: event {name} #{} not published: {reason}", record.id);
+                pending.push_back((record.id, None));
                 continue;
             }
         };
@@ -458,7 +483,7 @@ async fn publish(app: Arc<App>, channel: Channel, feeds: Arc<Vec<Feed>>, index: 
             )
             .await
             .map_err(|error| format!("event {name} #{} not published: {error}", record.id))?;
-        pending.push_back((record.id, confirm));
+        pending.push_back((record.id, Some(confirm)));
     }
 }
 
@@ -488,68 +513,116 @@ fn outcome(result: &Result<bytes::Bytes, Error>) -> Outcome {
     }
 }
 
-/// Does one job: calls the method, replies when asked to, then acknowledges, requeues or
-/// dead-letters the message.
-async fn work(app: Arc<App>, channel: Channel, jobs: Arc<Vec<Job>>, index: usize, delivery: Delivery) {
-    let job = &jobs[index];
-    let properties = &delivery.properties;
-    let message_id = properties.message_id().as_ref().map(|id| id.to_string());
-    let remembered = match (&job.done, &message_id) {
-        (Some(done), Some(id)) => done.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(id),
-        _ => None,
-    };
-    if let Some((outcome, result)) = remembered {
-        tracing::debug!(
-            "AMQP: job {message_id:?} on `{}` was done already; answered again",
-            job.queue
-        );
-        if let Some(reply_to) = properties.reply_to() {
-            reply(&channel, reply_to, properties, &result).await;
+/// What a job needs: the server, the channel it came on, and the event feeds it waits for.
+struct Worker {
+    app: Arc<App>,
+    channel: Channel,
+    jobs: Arc<Vec<Job>>,
+    feeds: Arc<Vec<Feed>>,
+}
+
+impl Worker {
+    /// Does one job: calls the method, waits until the broker confirmed the events published so far
+    /// (the job's own among them), replies when asked to, then acknowledges, requeues or
+    /// dead-letters the message.
+    async fn work(self, index: usize, delivery: Delivery) {
+        let Worker {
+            app,
+            channel,
+            jobs,
+            feeds,
+        } = self;
+        let job = &jobs[index];
+        let properties = &delivery.properties;
+        let message_id = properties.message_id().as_ref().map(|id| id.to_string());
+        let remembered = match (&job.done, &message_id) {
+            (Some(done), Some(id)) => done.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(id),
+            _ => None,
+        };
+        if let Some((outcome, result)) = remembered {
+            tracing::debug!(
+                "AMQP: job {message_id:?} on `{}` was done already; answered again",
+                job.queue
+            );
+            if let Some(reply_to) = properties.reply_to() {
+                reply(&channel, reply_to, properties, &result).await;
+            }
+            settle(job, &delivery, outcome, 1).await;
+            return;
         }
-        settle(job, &delivery, outcome, 1).await;
-        return;
+        let headers = properties.headers().as_ref().map(header_pairs).unwrap_or_default();
+        let headers = broker::headers(headers.iter().map(|(name, value)| (name.as_str(), value.as_slice())));
+        let result = broker::call(
+            &app,
+            (job.service, job.method),
+            Protocol::Amqp,
+            &[],
+            &delivery.data,
+            headers,
+        )
+        .await;
+        // Acknowledging the job before its events are on the broker would lose them if this
+        // instance died in between; unacknowledged, the job is redelivered and done again.
+        events_confirmed(&app, &feeds).await;
+        // Quorum queues count earlier deliveries in `x-delivery-count`.
+        let attempt = 1 + properties
+            .headers()
+            .as_ref()
+            .and_then(|headers| headers.inner().get("x-delivery-count"))
+            .and_then(integer)
+            .unwrap_or(0);
+        let mut outcome = outcome(&result);
+        let last_attempt = attempt >= u64::from(job.max_attempts);
+        if let Err(error) = &result
+            && outcome != Outcome::Retry
+        {
+            tracing::debug!("AMQP: job on `{}` failed for good: {error}", job.queue);
+        }
+        if outcome != Outcome::Retry || last_attempt {
+            if let Some(reply_to) = properties.reply_to() {
+                reply(&channel, reply_to, properties, &result).await;
+            }
+        }
+        if outcome == Outcome::Retry && last_attempt {
+            outcome = Outcome::Reject;
+        }
+        if outcome != Outcome::Retry
+            && let (Some(done), Some(id)) = (&job.done, message_id)
+        {
+            done.lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .insert(id, outcome, result);
+        }
+        settle(job, &delivery, outcome, attempt).await;
     }
-    let headers = properties.headers().as_ref().map(header_pairs).unwrap_or_default();
-    let headers = broker::headers(headers.iter().map(|(name, value)| (name.as_str(), value.as_slice())));
-    let result = broker::call(
-        &app,
-        (job.service, job.method),
-        Protocol::Amqp,
-        &[],
-        &delivery.data,
-        headers,
-    )
-    .await;
-    // Quorum queues count earlier deliveries in `x-delivery-count`.
-    let attempt = 1 + properties
-        .headers()
-        .as_ref()
-        .and_then(|headers| headers.inner().get("x-delivery-count"))
-        .and_then(integer)
-        .unwrap_or(0);
-    let mut outcome = outcome(&result);
-    let last_attempt = attempt >= u64::from(job.max_attempts);
-    if let Err(error) = &result
-        && outcome != Outcome::Retry
-    {
-        tracing::debug!("AMQP: job on `{}` failed for good: {error}", job.queue);
-    }
-    if outcome != Outcome::Retry || last_attempt {
-        if let Some(reply_to) = properties.reply_to() {
-            reply(&channel, reply_to, properties, &result).await;
+}
+
+/// The longest a job waits for the broker to confirm the events published before it finished;
+/// past it (the broker is unreachable, and the job's acknowledgement will fail too) it goes on.
+const EVENTS_CONFIRM_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Waits until every event feed's confirmed cursor reached where its hub was when called: every
+/// event published before (by the job that just finished, and by others) is on the broker.
+async fn events_confirmed(app: &App, feeds: &[Feed]) {
+    let deadline = tokio::time::Instant::now() + EVENTS_CONFIRM_TIMEOUT;
+    for feed in feeds {
+        let target = app.services[feed.service].events().last_id(feed.event);
+        loop {
+            let moved = feed.confirmed_moved.notified();
+            tokio::pin!(moved);
+            moved.as_mut().enable();
+            if feed.confirmed.load(Ordering::Acquire) >= target {
+                break;
+            }
+            if tokio::time::timeout_at(deadline, moved).await.is_err() {
+                tracing::warn!(
+                    "AMQP: events published before a job finished are not confirmed after {} s; settling the job anyway",
+                    EVENTS_CONFIRM_TIMEOUT.as_secs()
+                );
+                return;
+            }
         }
     }
-    if outcome == Outcome::Retry && last_attempt {
-        outcome = Outcome::Reject;
-    }
-    if outcome != Outcome::Retry
-        && let (Some(done), Some(id)) = (&job.done, message_id)
-    {
-        done.lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .insert(id, outcome, result);
-    }
-    settle(job, &delivery, outcome, attempt).await;
 }
 
 /// Acknowledges, requeues or dead-letters a job.

@@ -513,3 +513,54 @@ async fn collect_replies(client: &Client, expected: &BTreeSet<String>) -> Vec<la
     }
     replies
 }
+
+#[tokio::test]
+async fn a_job_is_answered_and_acknowledged_only_once_its_events_are_on_the_broker() {
+    let rabbit = Rabbit::start();
+    start_telemetry(&rabbit).await;
+    let mut client = Client::connect(&rabbit).await;
+    client.wait_for_queue(rabbit.port, INGEST).await;
+    let readings = exclusive_queue(&client.channel).await;
+    client
+        .channel
+        .queue_bind(
+            readings.as_str().into(),
+            "acme.telemetry.v1".into(),
+            "acme.telemetry.v1.Telemetry.reading_reported".into(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    let passive = QueueDeclareOptions {
+        passive: true,
+        ..QueueDeclareOptions::default()
+    };
+    // The broker confirms an event once it is in every bound queue, and the server replies only
+    // after that: so when the reply is here, every reading of the job is in the test's queue
+    // already. (Were the job settled first, an instance dying right then would lose them.)
+    const READINGS: u64 = 1000;
+    for round in 0..3 {
+        let first = round * READINGS;
+        let (result, error) = client
+            .call(INGEST, batch("thermo-1", first..first + READINGS), DEVICE)
+            .await;
+        assert_eq!((result, error), (json!({"accepted": READINGS, "duplicates": 0}), None));
+        let queued = client
+            .channel
+            .queue_declare(readings.as_str().into(), passive, FieldTable::default())
+            .await
+            .unwrap()
+            .message_count();
+        assert_eq!(
+            u64::from(queued),
+            READINGS,
+            "round {round}: answered before all its readings reached the exchange"
+        );
+        client
+            .channel
+            .queue_purge(readings.as_str().into(), Default::default())
+            .await
+            .unwrap();
+    }
+}
