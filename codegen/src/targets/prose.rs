@@ -5,19 +5,27 @@
 use crate::model::naming::{upper_camel_case, words};
 use crate::model::{ApiKeyLocation, AuthScheme, Deprecation, Docs};
 
-/// The first sentence or line of the docs as summary, the whole text as description when it says
-/// more; without docs, the name in words (`get_pet` → `Get pet`).
+/// The first sentence of the docs' first paragraph as summary (a sentence wrapped over several
+/// lines is joined, never cut at a line break), the whole text as description when it is longer
+/// than one line; without docs, the name in words (`get_pet` → `Get pet`).
 pub fn summary_and_description(docs: &Docs, name: &str) -> (String, Option<String>) {
     let text = docs.text();
     if text.is_empty() {
         return (name_in_words(name), None);
     }
-    let first_line = text.lines().next().unwrap_or("").trim();
-    let summary = match first_line.find(". ") {
-        Some(end) => first_line[..=end].to_string(),
-        None => first_line.trim_end_matches('.').to_string(),
+    let first_paragraph = text
+        .lines()
+        .map(str::trim)
+        .skip_while(|line| line.is_empty())
+        .take_while(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let summary = match first_paragraph.find(". ") {
+        Some(end) => first_paragraph[..=end].to_string(),
+        None => first_paragraph.trim_end_matches('.').to_string(),
     };
-    let description = if text.trim() == first_line { None } else { Some(text) };
+    let single_line = !text.trim().contains('\n');
+    let description = if single_line { None } else { Some(text) };
     (summary, description)
 }
 
@@ -70,6 +78,16 @@ mod tests {
     fn summarises() {
         let docs = Docs(vec!["Fetches one pet. Fast.".into(), "More.".into()]);
         assert_eq!(summary_and_description(&docs, "x").0, "Fetches one pet.");
+        let wrapped = Docs(vec![
+            "Published for every reading, on the MQTT topic, and".into(),
+            "on the exchange. Then more.".into(),
+        ]);
+        assert_eq!(
+            summary_and_description(&wrapped, "x").0,
+            "Published for every reading, on the MQTT topic, and on the exchange."
+        );
+        let paragraph = Docs(vec!["No period here".into(), "".into(), "Details.".into()]);
+        assert_eq!(summary_and_description(&paragraph, "x").0, "No period here");
         assert_eq!(
             summary_and_description(&Docs::default(), "get_pet"),
             ("Get pet".into(), None)
