@@ -3,16 +3,19 @@
 //! URL` (AMQP 0-9-1, such as `amqp://guest:guest@127.0.0.1:5672`), none by default; and
 //! `--webhooks-allow-private` (let webhook subscribers be on loopback or private addresses, for a
 //! receiver on the same machine; refused by default) and `--webhooks-ca FILE` (trust the PEM
-//! certificate authorities in FILE for `https://` subscribers, besides the system's). Shared by the examples' `main.rs` through
+//! certificate authorities in FILE for `https://` subscribers, besides the system's) and
+//! `--job-log FILE.sqlite` (record `#[idempotent]` AMQP jobs in a SQLite file that instances on
+//! one machine share, so a job redelivered to another instance is not done twice). Shared by the examples' `main.rs` through
 //! `#[path]`, so the convention lives in one place.
 
-const USAGE: &str = "[--listen ADDR] [--mqtt mqtt://HOST:PORT[?client_id=ID&group=GROUP]] [--amqp amqp://USER:PASSWORD@HOST:PORT[/VHOST][?prefetch=N]] [--webhooks-allow-private] [--webhooks-ca FILE.pem]";
+const USAGE: &str = "[--listen ADDR] [--mqtt mqtt://HOST:PORT[?client_id=ID&group=GROUP]] [--amqp amqp://USER:PASSWORD@HOST:PORT[/VHOST][?prefetch=N]] [--webhooks-allow-private] [--webhooks-ca FILE.pem] [--job-log FILE.sqlite]";
 
 pub struct ServerArgs {
     pub listen: String,
     pub mqtt: Option<omniface::MqttConfig>,
     pub amqp: Option<omniface::AmqpConfig>,
     pub webhooks: omniface::WebhooksConfig,
+    pub job_log: Option<std::path::PathBuf>,
 }
 
 impl ServerArgs {
@@ -24,6 +27,7 @@ impl ServerArgs {
             mqtt: None,
             amqp: None,
             webhooks: omniface::WebhooksConfig::new(),
+            job_log: None,
         };
         while let Some(arg) = args.next() {
             let (name, inline) = match arg.split_once('=') {
@@ -62,6 +66,7 @@ impl ServerArgs {
                         .trust_root_certificates_pem(&pem)
                         .unwrap_or_else(|message| usage(program, &format!("{path}: {message}")));
                 }
+                "--job-log" => parsed.job_log = Some(value("jobs.sqlite").into()),
                 "-h" | "--help" => {
                     println!("usage: {program} {USAGE}");
                     std::process::exit(0);
@@ -80,7 +85,14 @@ impl ServerArgs {
             server = server.mqtt(config.clone());
         }
         if let Some(config) = &self.amqp {
-            server = server.amqp(config.clone());
+            let mut config = config.clone();
+            if let Some(path) = &self.job_log {
+                match omniface::job_log::SqliteJobLog::open(path) {
+                    Ok(log) => config = config.job_log(std::sync::Arc::new(log)),
+                    Err(error) => usage("server", &format!("{}: {error}", path.display())),
+                }
+            }
+            server = server.amqp(config);
         }
         server
     }

@@ -28,9 +28,9 @@
 //! instance remembers the outcome of its last finished jobs by `message_id`, and answers a job it
 //! finished already from there instead of doing it again.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -48,13 +48,26 @@ use tokio::task::JoinSet;
 use crate::broker::{self, RETRY_FIRST, RETRY_MAX, Syntax, TopicTemplate, jittered};
 use crate::context::Protocol;
 use crate::error::Error;
+use crate::job_log::{FinishedJob, JobLog, MemoryJobLog};
 use crate::server::App;
 
 /// Where and how the server connects to its AMQP broker.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AmqpConfig {
     uri: AMQPUri,
     prefetch: u16,
+    /// Where `#[idempotent]` jobs are recorded; a [`MemoryJobLog`] of the server's own when unset.
+    job_log: Option<Arc<dyn JobLog>>,
+}
+
+impl std::fmt::Debug for AmqpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.debug_struct("AmqpConfig")
+            .field("address", &self.address())
+            .field("prefetch", &self.prefetch)
+            .field("shared_job_log", &self.job_log.is_some())
+            .finish()
+    }
 }
 
 impl AmqpConfig {
@@ -110,7 +123,19 @@ impl AmqpConfig {
         let mut uri: AMQPUri = lapin_url.parse().map_err(|error| format!("`{url}`: {error}"))?;
         // The URI parser reads only domain names and falls back to `localhost` for an IP address.
         uri.authority.host = host.trim_start_matches('[').trim_end_matches(']').to_string();
-        Ok(AmqpConfig { uri, prefetch })
+        Ok(AmqpConfig {
+            uri,
+            prefetch,
+            job_log: None,
+        })
+    }
+
+    /// Records the jobs of `#[idempotent]` methods in `log` instead of in this server's memory:
+    /// a log the instances share (such as one [`SqliteJobLog`](crate::job_log::SqliteJobLog)
+    /// file) keeps a job redelivered to another instance from being done twice.
+    pub fn job_log(mut self, log: Arc<dyn JobLog>) -> AmqpConfig {
+        self.job_log = Some(log);
+        self
     }
 
     /// `amqp://host:port/vhost`, without the password, for the start-up banner.
@@ -129,37 +154,10 @@ struct Job {
     method: usize,
     queue: String,
     max_attempts: u32,
-    /// For `#[idempotent]` methods, the outcomes of recent jobs by `message_id`: a job seen
-    /// again (redelivered because its acknowledgement was lost, or sent twice by its producer) is
-    /// answered from here instead of being done again.
-    done: Option<Mutex<Done>>,
-}
-
-/// Recently finished jobs, by message id; the oldest are forgotten first.
-#[derive(Default)]
-struct Done {
-    outcomes: HashMap<String, (Outcome, Result<bytes::Bytes, Error>)>,
-    order: VecDeque<String>,
-}
-
-/// How many finished jobs each idempotent queue remembers.
-const DONE_REMEMBERED: usize = 10_000;
-
-impl Done {
-    fn get(&self, message_id: &str) -> Option<(Outcome, Result<bytes::Bytes, Error>)> {
-        self.outcomes.get(message_id).cloned()
-    }
-
-    fn insert(&mut self, message_id: String, outcome: Outcome, result: Result<bytes::Bytes, Error>) {
-        if self.outcomes.insert(message_id.clone(), (outcome, result)).is_none() {
-            self.order.push_back(message_id);
-        }
-        while self.order.len() > DONE_REMEMBERED {
-            if let Some(oldest) = self.order.pop_front() {
-                self.outcomes.remove(&oldest);
-            }
-        }
-    }
+    /// `#[idempotent]`: finished jobs are recorded in the job log by `message_id`, and a job
+    /// seen again (redelivered because its acknowledgement was lost, or sent twice by its
+    /// producer) is answered from there instead of being done again.
+    idempotent: bool,
 }
 
 /// One event's way to the exchange, and the last event the broker confirmed.
@@ -187,7 +185,7 @@ fn jobs(app: &App) -> Vec<Job> {
                 method,
                 queue,
                 max_attempts: bindings::method_max_attempts(model).unwrap_or(5).max(1),
-                done: model.idempotent.then(Mutex::default),
+                idempotent: model.idempotent,
             });
         }
     }
@@ -222,7 +220,8 @@ fn feeds(app: &App) -> Vec<Feed> {
 ///
 /// Every event published from the call on is sent, even before the connection is up: where each
 /// event stream starts is read now, not when the returned future first runs.
-pub(crate) fn run(app: Arc<App>, config: AmqpConfig) -> impl Future<Output = ()> + Send + 'static {
+pub(crate) fn run(app: Arc<App>, mut config: AmqpConfig) -> impl Future<Output = ()> + Send + 'static {
+    config.job_log.get_or_insert_with(|| Arc::new(MemoryJobLog::new()));
     let jobs: Arc<Vec<Job>> = Arc::new(jobs(&app));
     let feeds: Arc<Vec<Feed>> = Arc::new(feeds(&app));
     serve(app, config, jobs, feeds)
@@ -362,6 +361,7 @@ async fn start(
             .await
             .map_err(failed(format!("cannot consume `{}`", job.queue)))?;
         let (app, jobs, feeds) = (app.clone(), jobs.clone(), feeds.clone());
+        let log: Arc<dyn JobLog> = config.job_log.clone().unwrap_or_else(|| Arc::new(MemoryJobLog::new()));
         tasks.spawn(async move {
             let mut consumer = consumer;
             while let Some(delivery) = consumer.next().await {
@@ -371,6 +371,7 @@ async fn start(
                     channel: channel.clone(),
                     jobs: jobs.clone(),
                     feeds: feeds.clone(),
+                    log: log.clone(),
                 };
                 tokio::spawn(worker.work(index, delivery));
             }
@@ -519,6 +520,7 @@ struct Worker {
     channel: Channel,
     jobs: Arc<Vec<Job>>,
     feeds: Arc<Vec<Feed>>,
+    log: Arc<dyn JobLog>,
 }
 
 impl Worker {
@@ -531,22 +533,38 @@ impl Worker {
             channel,
             jobs,
             feeds,
+            log,
         } = self;
         let job = &jobs[index];
         let properties = &delivery.properties;
         let message_id = properties.message_id().as_ref().map(|id| id.to_string());
-        let remembered = match (&job.done, &message_id) {
-            (Some(done), Some(id)) => done.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(id),
-            _ => None,
-        };
-        if let Some((outcome, result)) = remembered {
+        let logged_id = message_id.as_deref().filter(|_| job.idempotent);
+        let remembered = logged_id.and_then(|id| {
+            log.finished(&job.queue, id)
+                .inspect_err(|error| tracing::warn!("AMQP: {error}; the job is done as if new"))
+                .ok()
+                .flatten()
+        });
+        if let Some(finished) = remembered {
             tracing::debug!(
                 "AMQP: job {message_id:?} on `{}` was done already; answered again",
                 job.queue
             );
             if let Some(reply_to) = properties.reply_to() {
-                reply(&channel, reply_to, properties, &result).await;
+                reply(
+                    &channel,
+                    reply_to,
+                    properties,
+                    &finished.reply,
+                    finished.error.as_deref(),
+                )
+                .await;
             }
+            let outcome = if finished.dead_lettered {
+                Outcome::Reject
+            } else {
+                Outcome::Done
+            };
             settle(job, &delivery, outcome, 1).await;
             return;
         }
@@ -578,20 +596,29 @@ impl Worker {
         {
             tracing::debug!("AMQP: job on `{}` failed for good: {error}", job.queue);
         }
-        if outcome != Outcome::Retry || last_attempt {
-            if let Some(reply_to) = properties.reply_to() {
-                reply(&channel, reply_to, properties, &result).await;
-            }
-        }
         if outcome == Outcome::Retry && last_attempt {
             outcome = Outcome::Reject;
         }
-        if outcome != Outcome::Retry
-            && let (Some(done), Some(id)) = (&job.done, message_id)
-        {
-            done.lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .insert(id, outcome, result);
+        if outcome != Outcome::Retry {
+            let (payload, error) = match &result {
+                Ok(json) => (json.clone(), None),
+                Err(error) => (broker::error_payload(error), Some(error.code().to_string())),
+            };
+            // Recorded before the reply and the acknowledgement: an instance dying after this
+            // leaves the record for the one the job is redelivered to.
+            if let Some(id) = logged_id {
+                let finished = FinishedJob {
+                    reply: payload.to_vec(),
+                    error: error.clone(),
+                    dead_lettered: outcome == Outcome::Reject,
+                };
+                if let Err(error) = log.record(&job.queue, id, &finished) {
+                    tracing::warn!("AMQP: job {id} on `{}` not recorded: {error}", job.queue);
+                }
+            }
+            if let Some(reply_to) = properties.reply_to() {
+                reply(&channel, reply_to, properties, &payload, error.as_deref()).await;
+            }
         }
         settle(job, &delivery, outcome, attempt).await;
     }
@@ -648,11 +675,7 @@ async fn settle(job: &Job, delivery: &Delivery, outcome: Outcome, attempt: u64) 
 
 /// Publishes a job's result to the queue its producer named, with the job's correlation id, and
 /// persistent when the job was.
-async fn reply(channel: &Channel, reply_to: &ShortString, job: &BasicProperties, result: &Result<bytes::Bytes, Error>) {
-    let (payload, error) = match result {
-        Ok(json) => (json.clone(), None),
-        Err(error) => (broker::error_payload(error), Some(error.code().to_string())),
-    };
+async fn reply(channel: &Channel, reply_to: &ShortString, job: &BasicProperties, payload: &[u8], error: Option<&str>) {
     let mut properties = BasicProperties::default().with_content_type("application/json".into());
     if let Some(correlation_id) = job.correlation_id() {
         properties = properties.with_correlation_id(correlation_id.clone());
@@ -670,7 +693,7 @@ async fn reply(channel: &Channel, reply_to: &ShortString, job: &BasicProperties,
             "".into(),
             reply_to.clone(),
             BasicPublishOptions::default(),
-            &payload,
+            payload,
             properties,
         )
         .await;
@@ -761,18 +784,6 @@ mod tests {
         assert_eq!(outcome(&Err(Error::invalid_argument("bad"))), Outcome::Reject);
         assert_eq!(outcome(&Err(Error::unauthenticated("who?"))), Outcome::Reject);
         assert_eq!(outcome(&Err(Error::not_found("gone"))), Outcome::Reject);
-    }
-
-    #[test]
-    fn finished_jobs_are_remembered_up_to_a_bound_oldest_forgotten_first() {
-        let mut done = Done::default();
-        for n in 0..=DONE_REMEMBERED {
-            done.insert(format!("m-{n}"), Outcome::Done, Ok(bytes::Bytes::from(n.to_string())));
-        }
-        assert!(done.get("m-0").is_none(), "the oldest is forgotten");
-        let (outcome, result) = done.get("m-1").unwrap();
-        assert_eq!((outcome, result.unwrap()), (Outcome::Done, bytes::Bytes::from("1")));
-        assert_eq!(done.order.len(), DONE_REMEMBERED);
     }
 
     #[test]

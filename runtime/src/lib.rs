@@ -19,6 +19,7 @@ pub mod auth;
 pub mod context;
 pub mod error;
 pub mod events;
+pub mod job_log;
 pub mod proto;
 pub mod service;
 pub mod validate;

@@ -107,8 +107,7 @@ pub fn servers(ctx: &Ctx) -> Result {
     // Its own pet store, allowed to post webhooks to a receiver on 127.0.0.1 and trusting the
     // test CA that trustme makes for that receiver's HTTPS certificate; the others keep the
     // default that refuses private addresses.
-    let tls_dir = ctx.target_dir().join("webhooks-tls");
-    std::fs::create_dir_all(&tls_dir).map_err(|e| format!("cannot create {}: {e}", ctx.rel(&tls_dir)))?;
+    let tls_dir = ctx.fresh_dir("xtask/webhooks-tls")?;
     note("webhooks: trustme writes a test CA and a certificate for localhost");
     run_limited(
         Command::new(tools.venv_bin("python"))
@@ -160,7 +159,10 @@ fn brokers(ctx: &Ctx, tools: &Tools, clients: &Path) -> Result {
     let (_rabbitmq, amqp_port) = start_rabbitmq(ctx, "xtask/rabbitmq")?;
     let mqtt = format!("mqtt://127.0.0.1:{mqtt_port}?group=telemetry");
     let amqp = format!("amqp://guest:guest@127.0.0.1:{amqp_port}");
-    let both = ["--mqtt", mqtt.as_str(), "--amqp", amqp.as_str()];
+    // The instances record idempotent jobs in one SQLite file, as instances on one machine would.
+    let job_log = ctx.fresh_dir("xtask/telemetry-jobs")?.join("jobs.sqlite");
+    let job_log = job_log.to_str().ok_or("the target folder's path is not UTF-8")?;
+    let both = ["--mqtt", mqtt.as_str(), "--amqp", amqp.as_str(), "--job-log", job_log];
     let (instance_a, _) = start(ctx, "telemetry-server", &both)?;
     let (_instance_b, telemetry_b) = start(ctx, "telemetry-server", &both)?;
     note("calling the two telemetry servers over MQTT 5 from Python (paho-mqtt), killing one on the way");

@@ -27,10 +27,14 @@ use test_brokers::Rabbit;
 
 /// Starts a telemetry server connected to `rabbit`.
 async fn start_telemetry(rabbit: &Rabbit) {
+    start_telemetry_with(omniface::AmqpConfig::from_url(&rabbit.url()).unwrap()).await;
+}
+
+async fn start_telemetry_with(amqp: omniface::AmqpConfig) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let (fleet, events) = Fleet::with_demo_devices();
     let server = omniface::Server::new()
-        .amqp(omniface::AmqpConfig::from_url(&rabbit.url()).unwrap())
+        .amqp(amqp)
         .authenticator(demo_authenticator())
         .service(TelemetryServer::with_events(fleet, events));
     tokio::spawn(server.serve_on(listener));
@@ -562,5 +566,60 @@ async fn a_job_is_answered_and_acknowledged_only_once_its_events_are_on_the_brok
             .queue_purge(readings.as_str().into(), Default::default())
             .await
             .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn instances_sharing_a_job_log_do_a_job_redelivered_to_the_other_only_once() {
+    let rabbit = Rabbit::start();
+    // Two instances, as two processes would be: each opens the same SQLite file.
+    let path = std::env::temp_dir().join(format!("telemetry-job-log-{}.sqlite", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    for _ in 0..2 {
+        let log = omniface::job_log::SqliteJobLog::open(&path).unwrap();
+        start_telemetry_with(
+            omniface::AmqpConfig::from_url(&rabbit.url())
+                .unwrap()
+                .job_log(std::sync::Arc::new(log)),
+        )
+        .await;
+    }
+    let mut client = Client::connect(&rabbit).await;
+    client.wait_for_queue(rabbit.port, INGEST).await;
+    let readings = exclusive_queue(&client.channel).await;
+    client
+        .channel
+        .queue_bind(
+            readings.as_str().into(),
+            "acme.telemetry.v1".into(),
+            "acme.telemetry.v1.Telemetry.reading_reported".into(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    // Each job comes twice with one message id, the second after the first was answered, as a
+    // job redelivered after its acknowledgement was lost would. RabbitMQ hands the two copies to
+    // the two consumers in turn, so the second reaches the instance that did not do the first;
+    // each instance's fleet would take the reading as new, and publish it again.
+    const JOBS: u64 = 20;
+    for sequence in 0..JOBS {
+        let job = batch("thermo-1", sequence..sequence + 1).to_string();
+        let id = format!("job-{sequence}");
+        client.send(INGEST, job.as_bytes(), &id, DEVICE).await;
+        let first = client.next_reply().await;
+        client.send(INGEST, job.as_bytes(), &id, DEVICE).await;
+        let second = client.next_reply().await;
+        assert_eq!(first.0, json!({"accepted": 1, "duplicates": 0}));
+        assert_eq!(first, second, "the copy is answered with the first outcome");
+    }
+    let published = client.drain(&readings).await;
+    assert_eq!(
+        published.len() as u64,
+        JOBS,
+        "every reading is published once, not once per instance"
+    );
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
 }
