@@ -528,15 +528,13 @@ async fn deliveries_pending_in_the_store_resume_when_the_server_starts() {
         })
         .unwrap();
     let body = br#"{"type":"PetStore.pet_sold","timestamp":"2026-11-28T00:00:00Z","data":{}}"#;
-    store
-        .save_delivery(PendingDelivery {
-            id: "msg_saved".to_string(),
-            subscription: "wh_saved".to_string(),
-            body: body.to_vec(),
-            attempts: 1,
-            next_attempt_at: 0,
-        })
-        .unwrap();
+    store.save_unclaimed_delivery(PendingDelivery {
+        id: "msg_saved".to_string(),
+        subscription: "wh_saved".to_string(),
+        body: body.to_vec(),
+        attempts: 1,
+        next_attempt_at: 0,
+    });
     let base = start_with(true, store.clone()).await;
     let deliveries = receiver.wait_for(1).await;
     assert_eq!(header(&deliveries[0], "webhook-id"), "msg_saved");
@@ -644,4 +642,55 @@ fn trusted_certificates_must_be_pem() {
     let two = format!("{}{}", test_ca().ca_pem, test_ca().ca_pem);
     let config = config.trust_root_certificates_pem(two.as_bytes()).unwrap();
     assert_eq!(config.extra_root_certificates.len(), 2);
+}
+
+#[tokio::test]
+async fn servers_sharing_a_sqlite_store_take_over_a_stopped_servers_delivery_once() {
+    let (receiver, receiver_base) = receiver(Vec::new()).await;
+    let path = std::env::temp_dir().join(format!("petstore-shared-webhooks-{}.sqlite", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    // What a server that stopped left behind: a subscription, and a delivery it held whose
+    // lease has ended (claimed with a lease that ended at once).
+    let stopped = omniface::webhooks::SqliteStore::open(&path).unwrap();
+    let secret = Secret::generate().unwrap();
+    stopped
+        .insert_subscription(WebhookSubscription {
+            id: "wh_shared".to_string(),
+            service: "PetStore".to_string(),
+            url: format!("{receiver_base}/hook"),
+            events: Vec::new(),
+            description: None,
+            secret: secret.clone(),
+            enabled: true,
+            owner: Some("user".to_string()),
+            created_at: 0,
+        })
+        .unwrap();
+    stopped
+        .save_delivery(PendingDelivery {
+            id: "msg_orphan".to_string(),
+            subscription: "wh_shared".to_string(),
+            body: br#"{"type":"PetStore.pet_sold","timestamp":"2026-11-28T00:00:00Z","data":{}}"#.to_vec(),
+            attempts: 1,
+            next_attempt_at: 0,
+        })
+        .unwrap();
+    assert_eq!(stopped.claim_deliveries(i64::MAX, 0).unwrap().len(), 1);
+    drop(stopped);
+    // Two servers on the same file, as two processes would be.
+    for _ in 0..2 {
+        let store = omniface::webhooks::SqliteStore::open(&path).unwrap();
+        start_with(true, Arc::new(store)).await;
+    }
+    let deliveries = receiver.wait_for(1).await;
+    assert_eq!(header(&deliveries[0], "webhook-id"), "msg_orphan");
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(
+        receiver.deliveries().len(),
+        1,
+        "one of the two servers took it over, not both"
+    );
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
 }

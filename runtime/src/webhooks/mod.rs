@@ -23,6 +23,11 @@ pub use signing::{Secret, Verifier, VerifyError};
 pub use sqlite::SqliteStore;
 pub use store::{MemoryStore, PendingDelivery, StoreError, WebhookStore, WebhookSubscription};
 
+/// How long a server holds a pending delivery it saved or claimed in the store without renewing
+/// the lease; it renews every third of it. A server sharing the store claims the deliveries of
+/// one that stopped at most this long after it stopped.
+pub(crate) const LEASE: Duration = Duration::from_secs(60);
+
 /// How webhooks are stored and delivered. The defaults suit production; tests shorten the
 /// retry schedule, allow private addresses to post to a receiver on 127.0.0.1, and trust the
 /// test CA that signed that receiver's certificate.

@@ -17,10 +17,10 @@ use rustls::pki_types::CertificateDer;
 use serde_json::{Value, json};
 use url::Url;
 
-use super::Webhooks;
 use super::guard;
 use super::signing::{HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP};
 use super::store::PendingDelivery;
+use super::{LEASE, Webhooks};
 use crate::server::App;
 
 const USER_AGENT: &str = concat!("omniface-webhooks/", env!("CARGO_PKG_VERSION"));
@@ -61,25 +61,41 @@ fn tls_config(extra_roots: &[CertificateDer<'static>]) -> Result<rustls::ClientC
         .with_no_client_auth())
 }
 
-/// Resumes the deliveries a store kept from before a restart, then turns every event of every
-/// service into deliveries.
+/// Resumes the deliveries a store kept from before a restart (and, with a shared store, those
+/// of servers that stopped), then turns every event of every service into deliveries.
 pub(crate) fn start(app: Arc<App>, webhooks: Arc<Webhooks>) {
     // `Server::router` may be called outside a runtime; deliveries need one.
     if tokio::runtime::Handle::try_current().is_err() {
         tracing::error!("webhooks: no Tokio runtime, so no deliveries (build the router inside one)");
         return;
     }
-    match webhooks.store.pending_deliveries() {
-        Ok(pending) => {
-            for delivery in pending {
-                tokio::spawn(deliver(webhooks.clone(), delivery));
-            }
-        }
-        Err(error) => tracing::warn!("webhooks: cannot resume pending deliveries: {error}"),
-    }
+    tokio::spawn(keep_leases(webhooks.clone()));
     for (service, handler) in app.services.iter().enumerate() {
         for event in 0..handler.descriptor().events.len() {
             tokio::spawn(fan_out(app.clone(), webhooks.clone(), service, event));
+        }
+    }
+}
+
+/// Every third of [`LEASE`]: renews the leases of the deliveries this server holds, and claims
+/// (and delivers) those whose lease ran out: at start-up, the ones kept from before a restart;
+/// later, those of a server sharing the store that stopped renewing.
+async fn keep_leases(webhooks: Arc<Webhooks>) {
+    let mut every = tokio::time::interval(LEASE / 3);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let until = now_millis() + LEASE.as_millis() as i64;
+        if let Err(error) = webhooks.store.renew_leases(until) {
+            tracing::warn!("webhooks: cannot renew the leases of pending deliveries: {error}");
+        }
+        match webhooks.store.claim_deliveries(now_millis(), until) {
+            Ok(claimed) => {
+                for delivery in claimed {
+                    tokio::spawn(deliver(webhooks.clone(), delivery));
+                }
+            }
+            Err(error) => tracing::warn!("webhooks: cannot claim pending deliveries: {error}"),
         }
     }
 }
@@ -330,7 +346,7 @@ fn jittered(delay: Duration) -> Duration {
     delay.mul_f64(factor)
 }
 
-fn now_millis() -> i64 {
+pub(crate) fn now_millis() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_millis() as i64)

@@ -1,5 +1,6 @@
 //! A [`WebhookStore`] in one SQLite file (feature `sqlite`), so subscriptions and the deliveries
-//! still being retried survive a restart of a single-instance server.
+//! still being retried survive a restart, and several server processes on one machine can share
+//! them: each process that opens the file is one lease holder.
 //!
 //! Secrets are stored as they are needed to sign (`whsec_…`): protect the file like a key.
 
@@ -13,6 +14,8 @@ use super::store::{PendingDelivery, StoreError, WebhookStore, WebhookSubscriptio
 
 pub struct SqliteStore {
     connection: Mutex<Connection>,
+    /// This handle's name as a lease holder, unique per open.
+    holder: String,
 }
 
 fn failed(error: impl std::fmt::Display) -> StoreError {
@@ -41,6 +44,25 @@ const SCHEMA: &str = "
     );
 ";
 
+/// Columns added after the first release, for files created before them: the lease holder and
+/// the end of its lease (Unix milliseconds; 0 for rows from before leasing, free to claim).
+const LEASE_COLUMNS: [&str; 2] = [
+    "ALTER TABLE webhook_deliveries ADD COLUMN holder TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE webhook_deliveries ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0",
+];
+
+const DELIVERY_COLUMNS: &str = "subscription, id, body, attempts, next_attempt_at";
+
+fn delivery_from_row(row: &rusqlite::Row) -> rusqlite::Result<PendingDelivery> {
+    Ok(PendingDelivery {
+        subscription: row.get(0)?,
+        id: row.get(1)?,
+        body: row.get(2)?,
+        attempts: row.get(3)?,
+        next_attempt_at: row.get(4)?,
+    })
+}
+
 const SUBSCRIPTION_COLUMNS: &str = "id, service, url, events, description, secret, enabled, owner, created_at";
 
 impl SqliteStore {
@@ -55,9 +77,27 @@ impl SqliteStore {
     }
 
     fn with_connection(connection: Connection) -> Result<SqliteStore, StoreError> {
+        // Several processes may open the file: readers go on while one writes (write-ahead
+        // log), and a writer waits for another instead of failing at once.
+        connection
+            .busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(failed)?;
+        connection
+            .query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+            .map_err(failed)?;
         connection.execute_batch(SCHEMA).map_err(failed)?;
+        let columns: Vec<String> = connection
+            .prepare("SELECT name FROM pragma_table_info('webhook_deliveries')")
+            .and_then(|mut statement| statement.query_map([], |row| row.get(0))?.collect())
+            .map_err(failed)?;
+        if !columns.iter().any(|name| name == "holder") {
+            for alter in LEASE_COLUMNS {
+                connection.execute(alter, []).map_err(failed)?;
+            }
+        }
         Ok(SqliteStore {
             connection: Mutex::new(connection),
+            holder: uuid::Uuid::new_v4().simple().to_string(),
         })
     }
 
@@ -182,15 +222,24 @@ impl WebhookStore for SqliteStore {
     }
 
     fn save_delivery(&self, delivery: PendingDelivery) -> Result<(), StoreError> {
+        // Held by this server until its next renewal at the earliest; a row saved again keeps
+        // the lease its holder renewed.
         self.connection()
             .execute(
-                "INSERT OR REPLACE INTO webhook_deliveries (subscription, id, body, attempts, next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO webhook_deliveries (subscription, id, body, attempts, next_attempt_at, holder, lease_until)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (subscription, id) DO UPDATE SET
+                     body = excluded.body, attempts = excluded.attempts,
+                     next_attempt_at = excluded.next_attempt_at, holder = excluded.holder,
+                     lease_until = max(lease_until, excluded.lease_until)",
                 params![
                     delivery.subscription,
                     delivery.id,
                     delivery.body,
                     delivery.attempts,
-                    delivery.next_attempt_at
+                    delivery.next_attempt_at,
+                    self.holder,
+                    super::sender::now_millis() + super::LEASE.as_millis() as i64,
                 ],
             )
             .map_err(failed)?;
@@ -210,20 +259,36 @@ impl WebhookStore for SqliteStore {
     fn pending_deliveries(&self) -> Result<Vec<PendingDelivery>, StoreError> {
         let connection = self.connection();
         let mut statement = connection
-            .prepare("SELECT subscription, id, body, attempts, next_attempt_at FROM webhook_deliveries ORDER BY next_attempt_at")
+            .prepare(&format!(
+                "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries ORDER BY next_attempt_at"
+            ))
+            .map_err(failed)?;
+        let rows = statement.query_map([], delivery_from_row).map_err(failed)?;
+        rows.map(|row| row.map_err(failed)).collect()
+    }
+
+    fn claim_deliveries(&self, now: i64, until: i64) -> Result<Vec<PendingDelivery>, StoreError> {
+        // One statement, so two processes claiming at once never both get a row.
+        let connection = self.connection();
+        let mut statement = connection
+            .prepare(&format!(
+                "UPDATE webhook_deliveries SET holder = ?1, lease_until = ?2 WHERE lease_until < ?3 RETURNING {DELIVERY_COLUMNS}"
+            ))
             .map_err(failed)?;
         let rows = statement
-            .query_map([], |row| {
-                Ok(PendingDelivery {
-                    subscription: row.get(0)?,
-                    id: row.get(1)?,
-                    body: row.get(2)?,
-                    attempts: row.get(3)?,
-                    next_attempt_at: row.get(4)?,
-                })
-            })
+            .query_map(params![self.holder, until, now], delivery_from_row)
             .map_err(failed)?;
         rows.map(|row| row.map_err(failed)).collect()
+    }
+
+    fn renew_leases(&self, until: i64) -> Result<(), StoreError> {
+        self.connection()
+            .execute(
+                "UPDATE webhook_deliveries SET lease_until = ?1 WHERE holder = ?2",
+                params![until, self.holder],
+            )
+            .map_err(failed)?;
+        Ok(())
     }
 }
 
@@ -271,5 +336,44 @@ mod tests {
         assert!(reopened.pending_deliveries().unwrap().is_empty());
         drop(reopened);
         let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
+    fn a_delivery_is_held_by_one_server_at_a_time_and_taken_over_when_its_lease_ends() {
+        let path = std::env::temp_dir().join(format!("omniface-webhooks-{}.sqlite", uuid::Uuid::new_v4().simple()));
+        let (first, second) = (SqliteStore::open(&path).unwrap(), SqliteStore::open(&path).unwrap());
+        let delivery = PendingDelivery {
+            id: "msg_1".to_string(),
+            subscription: "wh_1".to_string(),
+            body: b"{}".to_vec(),
+            attempts: 0,
+            next_attempt_at: 0,
+        };
+        first.save_delivery(delivery.clone()).unwrap();
+        let now = super::super::sender::now_millis();
+        assert!(
+            second.claim_deliveries(now, now + 60_000).unwrap().is_empty(),
+            "the saver holds it"
+        );
+        // The first server renews, then stops: once its lease ends, the second takes over.
+        first.renew_leases(now + 1_000).unwrap();
+        assert!(second.claim_deliveries(now + 999, now + 60_000).unwrap().is_empty());
+        assert_eq!(
+            second.claim_deliveries(now + 1_001, now + 60_000).unwrap(),
+            vec![delivery.clone()]
+        );
+        assert!(
+            first.claim_deliveries(now + 2_000, now + 60_000).unwrap().is_empty(),
+            "claimed once"
+        );
+        // The first server's renewals no longer reach it; the second's do.
+        first.renew_leases(now + 120_000).unwrap();
+        second.renew_leases(now + 90_000).unwrap();
+        assert!(first.claim_deliveries(now + 80_000, now + 100_000).unwrap().is_empty());
+        assert_eq!(first.claim_deliveries(now + 90_001, now + 100_000).unwrap().len(), 1);
+        drop((first, second));
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
     }
 }

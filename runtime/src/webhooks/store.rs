@@ -1,6 +1,11 @@
 //! Where webhook subscriptions and not-yet-delivered messages live ([`WebhookStore`]), so that a
 //! restart neither forgets subscribers nor drops deliveries still being retried; the default
 //! [`MemoryStore`] keeps them in the process only.
+//!
+//! A store may be shared by several servers. Each pending delivery is then *leased* to the server
+//! that saved or claimed it: that server renews its leases while it lives, and another server
+//! claims a delivery whose lease ran out (its server stopped or died), so every delivery has one
+//! sender at a time and none is orphaned.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -75,8 +80,16 @@ pub trait WebhookStore: Send + Sync + 'static {
     fn save_delivery(&self, delivery: PendingDelivery) -> Result<(), StoreError>;
     /// Forgets a delivery that succeeded or was given up.
     fn remove_delivery(&self, id: &str, subscription: &str) -> Result<(), StoreError>;
-    /// Every pending delivery, to resume after a restart.
+    /// Every pending delivery, whoever holds it (for inspection).
     fn pending_deliveries(&self) -> Result<Vec<PendingDelivery>, StoreError>;
+    /// Takes over the pending deliveries whose lease ended before `now` (Unix milliseconds):
+    /// leases them to this server until `until` and returns them. Called at start-up and then
+    /// periodically; with a shared store, a delivery is returned to one caller only.
+    fn claim_deliveries(&self, now: i64, until: i64) -> Result<Vec<PendingDelivery>, StoreError>;
+    /// Extends to `until` the lease of every delivery this server saved or claimed. A delivery
+    /// saved by [`WebhookStore::save_delivery`] is leased to the saving server until at least
+    /// its next renewal.
+    fn renew_leases(&self, until: i64) -> Result<(), StoreError>;
 }
 
 /// The default store: in memory, lost when the process ends.
@@ -89,8 +102,9 @@ pub struct MemoryStore {
 struct MemoryState {
     /// In creation order, so listing is stable.
     subscriptions: Vec<WebhookSubscription>,
-    /// Keyed by (subscription, message id): one message goes to several subscribers.
-    deliveries: BTreeMap<(String, String), PendingDelivery>,
+    /// Keyed by (subscription, message id): one message goes to several subscribers. With the
+    /// delivery, the end of its lease (0: free to claim).
+    deliveries: BTreeMap<(String, String), (PendingDelivery, i64)>,
 }
 
 impl MemoryStore {
@@ -142,7 +156,8 @@ impl WebhookStore for MemoryStore {
 
     fn save_delivery(&self, delivery: PendingDelivery) -> Result<(), StoreError> {
         let key = (delivery.subscription.clone(), delivery.id.clone());
-        self.state().deliveries.insert(key, delivery);
+        // This process is the only one, so what it saves it holds.
+        self.state().deliveries.insert(key, (delivery, i64::MAX));
         Ok(())
     }
 
@@ -154,7 +169,36 @@ impl WebhookStore for MemoryStore {
     }
 
     fn pending_deliveries(&self) -> Result<Vec<PendingDelivery>, StoreError> {
-        Ok(self.state().deliveries.values().cloned().collect())
+        Ok(self
+            .state()
+            .deliveries
+            .values()
+            .map(|(delivery, _)| delivery.clone())
+            .collect())
+    }
+
+    fn claim_deliveries(&self, now: i64, until: i64) -> Result<Vec<PendingDelivery>, StoreError> {
+        let mut claimed = Vec::new();
+        for (delivery, lease) in self.state().deliveries.values_mut() {
+            if *lease < now {
+                *lease = until;
+                claimed.push(delivery.clone());
+            }
+        }
+        Ok(claimed)
+    }
+
+    fn renew_leases(&self, _until: i64) -> Result<(), StoreError> {
+        Ok(()) // held until removed
+    }
+}
+
+impl MemoryStore {
+    /// Records a delivery that no server holds, as one left in a persistent store by a server
+    /// that stopped: the next claim takes it (tests of resuming).
+    pub fn save_unclaimed_delivery(&self, delivery: PendingDelivery) {
+        let key = (delivery.subscription.clone(), delivery.id.clone());
+        self.state().deliveries.insert(key, (delivery, 0));
     }
 }
 
