@@ -507,6 +507,21 @@ async fn loopback_subscribers_are_refused_unless_private_addresses_are_allowed()
     );
 }
 
+/// A subscription of `user` to every event, as a store holds it, posting to `receiver_base`.
+fn saved_subscription(id: &str, receiver_base: &str, secret: &Secret) -> WebhookSubscription {
+    WebhookSubscription {
+        id: id.to_string(),
+        service: "PetStore".to_string(),
+        url: format!("{receiver_base}/hook"),
+        events: Vec::new(),
+        description: None,
+        secret: secret.clone(),
+        enabled: true,
+        owner: Some("user".to_string()),
+        created_at: 0,
+    }
+}
+
 #[tokio::test]
 async fn deliveries_pending_in_the_store_resume_when_the_server_starts() {
     let (receiver, receiver_base) = receiver(Vec::new()).await;
@@ -515,17 +530,7 @@ async fn deliveries_pending_in_the_store_resume_when_the_server_starts() {
     let store = Arc::new(MemoryStore::new());
     let secret = Secret::generate().unwrap();
     store
-        .insert_subscription(WebhookSubscription {
-            id: "wh_saved".to_string(),
-            service: "PetStore".to_string(),
-            url: format!("{receiver_base}/hook"),
-            events: Vec::new(),
-            description: None,
-            secret: secret.clone(),
-            enabled: true,
-            owner: Some("user".to_string()),
-            created_at: 0,
-        })
+        .insert_subscription(saved_subscription("wh_saved", &receiver_base, &secret))
         .unwrap();
     let body = br#"{"type":"PetStore.pet_sold","timestamp":"2026-11-28T00:00:00Z","data":{}}"#;
     store.save_unclaimed_delivery(PendingDelivery {
@@ -654,17 +659,7 @@ async fn servers_sharing_a_sqlite_store_take_over_a_stopped_servers_delivery_onc
     let stopped = omniface::webhooks::SqliteStore::open(&path).unwrap();
     let secret = Secret::generate().unwrap();
     stopped
-        .insert_subscription(WebhookSubscription {
-            id: "wh_shared".to_string(),
-            service: "PetStore".to_string(),
-            url: format!("{receiver_base}/hook"),
-            events: Vec::new(),
-            description: None,
-            secret: secret.clone(),
-            enabled: true,
-            owner: Some("user".to_string()),
-            created_at: 0,
-        })
+        .insert_subscription(saved_subscription("wh_shared", &receiver_base, &secret))
         .unwrap();
     stopped
         .save_delivery(PendingDelivery {

@@ -164,6 +164,22 @@ impl Client {
         panic!("no server consumes `{queue}` after 10 s");
     }
 
+    /// A queue of the client's own, bound to the telemetry exchange with `binding_key`.
+    async fn bound_queue(&self, binding_key: &str) -> String {
+        let queue = exclusive_queue(&self.channel).await;
+        self.channel
+            .queue_bind(
+                queue.as_str().into(),
+                "acme.telemetry.v1".into(),
+                binding_key.into(),
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .unwrap();
+        queue
+    }
+
     /// Takes the messages waiting on `queue`, without a consumer.
     async fn drain(&self, queue: &str) -> Vec<lapin::message::BasicGetMessage> {
         let mut messages = Vec::new();
@@ -247,18 +263,7 @@ async fn queued_jobs_are_done_answered_or_dead_lettered_and_events_reach_the_exc
     start_telemetry(&rabbit).await;
     let mut client = Client::connect(&rabbit).await;
     client.wait_for_queue(rabbit.port, INGEST).await;
-    let events_queue = exclusive_queue(&client.channel).await;
-    client
-        .channel
-        .queue_bind(
-            events_queue.as_str().into(),
-            "acme.telemetry.v1".into(),
-            "#".into(),
-            QueueBindOptions::default(),
-            FieldTable::default(),
-        )
-        .await
-        .unwrap();
+    let events_queue = client.bound_queue("#").await;
     let mut events = consume(&client.channel, &events_queue).await;
 
     // meter-3 is offline in the demo fleet: its readings bring it online.
@@ -524,18 +529,7 @@ async fn a_job_is_answered_and_acknowledged_only_once_its_events_are_on_the_brok
     start_telemetry(&rabbit).await;
     let mut client = Client::connect(&rabbit).await;
     client.wait_for_queue(rabbit.port, INGEST).await;
-    let readings = exclusive_queue(&client.channel).await;
-    client
-        .channel
-        .queue_bind(
-            readings.as_str().into(),
-            "acme.telemetry.v1".into(),
-            "acme.telemetry.v1.Telemetry.reading_reported".into(),
-            QueueBindOptions::default(),
-            FieldTable::default(),
-        )
-        .await
-        .unwrap();
+    let readings = client.bound_queue("acme.telemetry.v1.Telemetry.reading_reported").await;
     let passive = QueueDeclareOptions {
         passive: true,
         ..QueueDeclareOptions::default()
@@ -586,18 +580,7 @@ async fn instances_sharing_a_job_log_do_a_job_redelivered_to_the_other_only_once
     }
     let mut client = Client::connect(&rabbit).await;
     client.wait_for_queue(rabbit.port, INGEST).await;
-    let readings = exclusive_queue(&client.channel).await;
-    client
-        .channel
-        .queue_bind(
-            readings.as_str().into(),
-            "acme.telemetry.v1".into(),
-            "acme.telemetry.v1.Telemetry.reading_reported".into(),
-            QueueBindOptions::default(),
-            FieldTable::default(),
-        )
-        .await
-        .unwrap();
+    let readings = client.bound_queue("acme.telemetry.v1.Telemetry.reading_reported").await;
     // Each job comes twice with one message id, the second after the first was answered, as a
     // job redelivered after its acknowledgement was lost would. RabbitMQ hands the two copies to
     // the two consumers in turn, so the second reaches the instance that did not do the first;
