@@ -281,7 +281,9 @@ pub(crate) async fn call(
         .await?;
     Ok(match output {
         Output::Value(value) => Bytes::from(value.to_json()),
-        Output::Empty => Bytes::from_static(b"null"),
+        // The empty object the AsyncAPI document gives the reply of a method without a result
+        // (proto3's `google.protobuf.Empty` in the JSON mapping).
+        Output::Empty => Bytes::from_static(b"{}"),
         Output::Stream(_) => {
             return Err(Error::unimplemented(format!(
                 "streaming results are not served over {}",

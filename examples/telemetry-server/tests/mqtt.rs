@@ -10,14 +10,17 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use rumqttc::v5::mqttbytes::QoS;
-use rumqttc::v5::mqttbytes::v5::{Packet, Publish, PublishProperties};
-use rumqttc::v5::{AsyncClient, Event, MqttOptions};
+use rumqttc::v5::mqttbytes::v5::PublishProperties;
 use serde_json::{Value, json};
 use telemetry_server::{Fleet, TelemetryServer, demo_authenticator};
-use tokio::sync::mpsc;
 
 #[path = "../../test_brokers.rs"]
 mod test_brokers;
+
+#[path = "../../mqtt_peer.rs"]
+mod mqtt_peer;
+
+use mqtt_peer::{Peer, reply_parts, topic_of, uuid_like};
 
 use test_brokers::Mosquitto as Broker;
 
@@ -39,131 +42,8 @@ async fn start_server(broker: &Broker, client_id: &str, calls: Arc<AtomicUsize>)
     format!("http://{address}")
 }
 
-/// A test's own MQTT 5 client: what it receives arrives on a channel.
-struct Peer {
-    client: AsyncClient,
-    received: mpsc::UnboundedReceiver<Packet>,
-    replies: String,
-}
-
-impl Peer {
-    async fn connect(broker: &Broker, name: &str) -> Peer {
-        let options = MqttOptions::new(name, "127.0.0.1", broker.port);
-        let (client, mut eventloop) = AsyncClient::new(options, 64);
-        let (sender, received) = mpsc::unbounded_channel();
-        tokio::spawn(async move {
-            while let Ok(event) = eventloop.poll().await {
-                if let Event::Incoming(packet @ (Packet::Publish(_) | Packet::SubAck(_))) = event
-                    && sender.send(packet).is_err()
-                {
-                    return;
-                }
-            }
-        });
-        let mut peer = Peer {
-            client,
-            received,
-            replies: format!("replies/{name}"),
-        };
-        let replies = peer.replies.clone();
-        peer.subscribe(&replies, QoS::AtLeastOnce).await;
-        peer
-    }
-
-    async fn subscribe(&mut self, filter: &str, qos: QoS) {
-        self.client.subscribe(filter, qos).await.unwrap();
-        loop {
-            if let Packet::SubAck(_) = self.next_packet().await {
-                return;
-            }
-        }
-    }
-
-    async fn next_packet(&mut self) -> Packet {
-        tokio::time::timeout(Duration::from_secs(5), self.received.recv())
-            .await
-            .expect("nothing arrived within 5 s")
-            .expect("the connection ended")
-    }
-
-    async fn next_publish(&mut self) -> Publish {
-        loop {
-            if let Packet::Publish(publish) = self.next_packet().await {
-                return publish;
-            }
-        }
-    }
-
-    /// Sends a request with a response topic, correlation data and user properties.
-    async fn send(&self, topic: &str, payload: Value, correlation: &str, properties: &[(&str, &str)]) {
-        let properties = PublishProperties {
-            response_topic: Some(self.replies.clone()),
-            correlation_data: Some(Bytes::from(correlation.to_string())),
-            content_type: Some("application/json".into()),
-            user_properties: properties
-                .iter()
-                .map(|(name, value)| (name.to_string(), value.to_string()))
-                .collect(),
-            ..PublishProperties::default()
-        };
-        self.client
-            .publish_with_properties(topic, QoS::AtLeastOnce, false, payload.to_string(), properties)
-            .await
-            .unwrap();
-    }
-
-    /// One request and its reply: the reply's JSON and its `error` user property.
-    async fn call(&mut self, topic: &str, payload: Value, properties: &[(&str, &str)]) -> (Value, Option<String>) {
-        let correlation = uuid_like();
-        self.send(topic, payload, &correlation, properties).await;
-        let reply = self.next_publish().await;
-        assert_eq!(topic_of(&reply), self.replies);
-        reply_parts(&reply, &correlation)
-    }
-
-    /// Repeats a harmless request until a server has subscribed and answers.
-    async fn wait_for_server(&mut self) {
-        for _ in 0..50 {
-            let correlation = uuid_like();
-            self.send(GET_DEVICE, json!({"deviceId": "thermo-1"}), &correlation, OPERATOR)
-                .await;
-            if let Ok(Some(Packet::Publish(_))) =
-                tokio::time::timeout(Duration::from_millis(200), self.received.recv()).await
-            {
-                // Any late answers to earlier attempts are drained too.
-                while let Ok(Some(_)) = tokio::time::timeout(Duration::from_millis(300), self.received.recv()).await {}
-                return;
-            }
-        }
-        panic!("no server answered on {GET_DEVICE} within 10 s");
-    }
-}
-
 const GET_DEVICE: &str = "acme/telemetry/v1/Telemetry/get_device/req";
 const OPERATOR: &[(&str, &str)] = &[("X-API-Key", "operator-key")];
-
-fn uuid_like() -> String {
-    static NEXT: AtomicUsize = AtomicUsize::new(1);
-    format!("corr-{}", NEXT.fetch_add(1, Ordering::SeqCst))
-}
-
-fn topic_of(publish: &Publish) -> String {
-    String::from_utf8(publish.topic.to_vec()).unwrap()
-}
-
-/// Checks what every reply carries and returns its JSON and `error` property.
-fn reply_parts(reply: &Publish, correlation: &str) -> (Value, Option<String>) {
-    let properties = reply.properties.clone().expect("an MQTT 5 reply has properties");
-    assert_eq!(properties.correlation_data.as_deref(), Some(correlation.as_bytes()));
-    assert_eq!(properties.content_type.as_deref(), Some("application/json"));
-    assert_eq!(properties.payload_format_indicator, Some(1), "UTF-8 payload");
-    let error = properties
-        .user_properties
-        .iter()
-        .find(|(name, _)| name == "error")
-        .map(|(_, value)| value.clone());
-    (serde_json::from_slice(&reply.payload).unwrap(), error)
-}
 
 fn reading(device: &str, sequence: u64) -> Value {
     json!({
@@ -180,8 +60,9 @@ fn reading(device: &str, sequence: u64) -> Value {
 async fn every_unary_method_answers_mqtt_requests() {
     let broker = Broker::start();
     start_server(&broker, "server-a", Arc::default()).await;
-    let mut peer = Peer::connect(&broker, "operator").await;
-    peer.wait_for_server().await;
+    let mut peer = Peer::connect(broker.port, "operator").await;
+    peer.wait_for_server(GET_DEVICE, json!({"deviceId": "thermo-1"}), OPERATOR)
+        .await;
 
     let (device, error) = peer.call(GET_DEVICE, json!({"deviceId": "thermo-1"}), OPERATOR).await;
     assert_eq!((device["id"].as_str(), error), (Some("thermo-1"), None));
@@ -231,8 +112,9 @@ async fn every_unary_method_answers_mqtt_requests() {
 async fn failures_are_replies_with_the_error_named_and_the_server_keeps_serving() {
     let broker = Broker::start();
     start_server(&broker, "server-a", Arc::default()).await;
-    let mut peer = Peer::connect(&broker, "operator").await;
-    peer.wait_for_server().await;
+    let mut peer = Peer::connect(broker.port, "operator").await;
+    peer.wait_for_server(GET_DEVICE, json!({"deviceId": "thermo-1"}), OPERATOR)
+        .await;
 
     // A declared error: its fields, as the AsyncAPI document's error message says.
     let (payload, error) = peer.call("devices/nope/commands/reboot", json!({}), OPERATOR).await;
@@ -309,9 +191,11 @@ async fn failures_are_replies_with_the_error_named_and_the_server_keeps_serving(
 async fn events_reach_mqtt_subscribers_on_their_topics() {
     let broker = Broker::start();
     let base = start_server(&broker, "server-a", Arc::default()).await;
-    let mut operator = Peer::connect(&broker, "operator").await;
-    operator.wait_for_server().await;
-    let mut dashboard = Peer::connect(&broker, "dashboard").await;
+    let mut operator = Peer::connect(broker.port, "operator").await;
+    operator
+        .wait_for_server(GET_DEVICE, json!({"deviceId": "thermo-1"}), OPERATOR)
+        .await;
+    let mut dashboard = Peer::connect(broker.port, "dashboard").await;
     dashboard.subscribe("devices/+/readings", QoS::AtLeastOnce).await;
 
     // Published over REST, received over MQTT: one publish reaches every protocol.
@@ -340,7 +224,7 @@ async fn events_reach_mqtt_subscribers_on_their_topics() {
         .call("devices/thermo-1/commands/reboot", json!({}), OPERATOR)
         .await;
     assert_eq!(error, None);
-    let mut late = Peer::connect(&broker, "late").await;
+    let mut late = Peer::connect(broker.port, "late").await;
     late.subscribe("devices/thermo-1/status", QoS::AtLeastOnce).await;
     let status = late.next_publish().await;
     assert!(status.retain, "sent as the retained message of the topic");
@@ -355,8 +239,9 @@ async fn two_instances_split_the_requests_of_one_shared_subscription() {
     let (calls_a, calls_b) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     start_server(&broker, "server-a", calls_a.clone()).await;
     start_server(&broker, "server-b", calls_b.clone()).await;
-    let mut peer = Peer::connect(&broker, "operator").await;
-    peer.wait_for_server().await;
+    let mut peer = Peer::connect(broker.port, "operator").await;
+    peer.wait_for_server(GET_DEVICE, json!({"deviceId": "thermo-1"}), OPERATOR)
+        .await;
     // Both must have subscribed before the count starts.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let before = calls_a.load(Ordering::SeqCst) + calls_b.load(Ordering::SeqCst);
@@ -394,18 +279,20 @@ async fn two_instances_split_the_requests_of_one_shared_subscription() {
 async fn the_server_reconnects_and_subscribes_again_after_the_broker_restarts() {
     let mut broker = Broker::start();
     start_server(&broker, "server-a", Arc::default()).await;
-    let mut peer = Peer::connect(&broker, "operator").await;
-    peer.wait_for_server().await;
+    let mut peer = Peer::connect(broker.port, "operator").await;
+    peer.wait_for_server(GET_DEVICE, json!({"deviceId": "thermo-1"}), OPERATOR)
+        .await;
 
     broker.restart();
     // The server's session started clean: only subscribing again brings its requests back.
-    let mut peer = Peer::connect(&broker, "operator-again").await;
-    peer.wait_for_server().await;
+    let mut peer = Peer::connect(broker.port, "operator-again").await;
+    peer.wait_for_server(GET_DEVICE, json!({"deviceId": "thermo-1"}), OPERATOR)
+        .await;
     let (device, error) = peer.call(GET_DEVICE, json!({"deviceId": "thermo-1"}), OPERATOR).await;
     assert_eq!((device["id"].as_str(), error), (Some("thermo-1"), None));
 
     // And events flow again.
-    let mut watcher = Peer::connect(&broker, "watcher").await;
+    let mut watcher = Peer::connect(broker.port, "watcher").await;
     watcher.subscribe("devices/+/readings", QoS::AtMostOnce).await;
     let batch = json!({"batch": {"readings": [reading("air-2", 700)]}});
     let (result, error) = peer
