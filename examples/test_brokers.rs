@@ -84,6 +84,16 @@ impl Mosquitto {
             .unwrap()
     }
 
+    /// Stops the broker process (SIGSTOP) without closing its connections: it reads and answers
+    /// nothing until [`Mosquitto::restart`] kills it, as a hung broker would.
+    pub fn freeze(&self) {
+        let status = Command::new("kill")
+            .args(["-STOP", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill -STOP mosquitto: {status}");
+    }
+
     /// Kills the broker, as a crash would, and starts it again on the same port.
     pub fn restart(&mut self) {
         let _ = self.child.kill();

@@ -16,7 +16,8 @@
 //! instances of one service split them. They are acknowledged only after they were answered, and
 //! the broker sends at most `receive_maximum` unacknowledged ones: a request in flight when an
 //! instance dies is sent again (to another instance of the group). The connection is retried
-//! with exponential backoff and jitter, and the subscriptions are made again after every connect.
+//! with exponential backoff and jitter, and the subscriptions are made again after every connect;
+//! what the broker had not acknowledged when the connection dropped is published again.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,7 +26,7 @@ use futures_util::StreamExt;
 use omniface_model::{StreamingKind, bindings};
 use rumqttc::v5::mqttbytes::QoS;
 use rumqttc::v5::mqttbytes::v5::{Filter, Packet, Publish, PublishProperties};
-use rumqttc::v5::{AsyncClient, Event, MqttOptions};
+use rumqttc::v5::{AsyncClient, Event, MqttOptions, Request};
 
 use crate::broker::{self, RETRY_FIRST, RETRY_MAX, Syntax, TopicTemplate, jittered};
 use crate::context::Protocol;
@@ -196,11 +197,21 @@ async fn serve(app: Arc<App>, config: MqttConfig, starts: Vec<Vec<u64>>) {
         })
         .collect();
     let mut backoff = RETRY_FIRST;
+    // Publishes (events and replies) that were unacknowledged or still queued when the
+    // connection dropped, sent again once connected.
+    let mut carried: Vec<Request> = Vec::new();
     loop {
         match eventloop.poll().await {
             Ok(Event::Incoming(Packet::ConnAck(_))) => {
                 tracing::info!("MQTT: connected to {} as {}", config.address(), config.client_id);
                 backoff = RETRY_FIRST;
+                if !carried.is_empty() {
+                    tracing::info!(
+                        "MQTT: publishing again {} message(s) the broker had not acknowledged",
+                        carried.len()
+                    );
+                    eventloop.pending.extend(carried.drain(..));
+                }
                 if !filters.is_empty() {
                     // Not awaited here: the request channel is drained by this very loop.
                     let (client, filters) = (client.clone(), filters.clone());
@@ -225,6 +236,20 @@ async fn serve(app: Arc<App>, config: MqttConfig, starts: Vec<Vec<u64>>) {
             }
             Ok(_) => {}
             Err(error) => {
+                // rumqttc moved what the broker had not acknowledged, and what was still queued,
+                // into `pending`, and clears it when the next session is a new one, which it
+                // always is (the session starts clean): a QoS 1 event in flight when the broker
+                // went away would be lost. Kept here, it goes out again, with a fresh packet id.
+                // Acknowledgements of requests are not kept: those requests belong to the old
+                // session, and the broker sends them again or not at all.
+                carried.extend(eventloop.pending.drain(..).filter_map(|request| match request {
+                    Request::Publish(mut publish) => {
+                        publish.pkid = 0;
+                        publish.dup = false;
+                        Some(Request::Publish(publish))
+                    }
+                    _ => None,
+                }));
                 let wait = jittered(backoff);
                 tracing::warn!(
                     "MQTT: connection to {} failed ({error}); retrying in {} ms",

@@ -306,3 +306,35 @@ async fn the_server_reconnects_and_subscribes_again_after_the_broker_restarts() 
     let published = watcher.next_publish().await;
     assert_eq!(topic_of(&published), "devices/air-2/readings");
 }
+
+#[tokio::test]
+async fn a_qos_1_event_unacknowledged_when_the_broker_dies_is_published_after_the_reconnect() {
+    let mut broker = Broker::start();
+    let base = start_server(&broker, "server-a", Arc::default()).await;
+    let mut peer = Peer::connect(broker.port, "operator").await;
+    peer.wait_for_server(GET_DEVICE, json!({"deviceId": "thermo-1"}), OPERATOR)
+        .await;
+
+    // The broker hangs: what the server publishes now is written but never acknowledged.
+    broker.freeze();
+    // meter-3 is offline in the demo fleet: a reading brings it online, which publishes its
+    // status at QoS 1, retained.
+    let ingested = reqwest::Client::new()
+        .post(format!("{base}/telemetry/ingest-batch"))
+        .header("x-device-key", "device-key")
+        .json(&json!({"readings": [reading("meter-3", 1)]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ingested.status(), 200);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Then it dies and a new one starts, with nothing retained: only the server publishing the
+    // unacknowledged event again puts the status there.
+    broker.restart();
+    let mut watcher = Peer::connect(broker.port, "watcher").await;
+    watcher.subscribe("devices/meter-3/status", QoS::AtLeastOnce).await;
+    let status = watcher.next_publish().await;
+    assert_eq!(topic_of(&status), "devices/meter-3/status");
+    let status: Value = serde_json::from_slice(&status.payload).unwrap();
+    assert_eq!(status["status"], "DEVICE_STATUS_ONLINE");
+}
