@@ -4,8 +4,9 @@
 //! `--webhooks-allow-private` (let webhook subscribers be on loopback or private addresses, for a
 //! receiver on the same machine; refused by default) and `--webhooks-ca FILE` (trust the PEM
 //! certificate authorities in FILE for `https://` subscribers, besides the system's) and
-//! `--job-log FILE.sqlite` (record `#[idempotent]` AMQP jobs in a SQLite file that instances on
-//! one machine share, so a job redelivered to another instance is not done twice). Shared by the examples' `main.rs` through
+//! `--job-log FILE.sqlite` (record `#[idempotent]` AMQP jobs and MQTT requests with a
+//! `message-id` in a SQLite file that instances on one machine share, so one redelivered to
+//! another instance is not done twice). Shared by the examples' `main.rs` through
 //! `#[path]`, so the convention lives in one place.
 
 const USAGE: &str = "[--listen ADDR] [--mqtt mqtt://HOST:PORT[?client_id=ID&group=GROUP]] [--amqp amqp://USER:PASSWORD@HOST:PORT[/VHOST][?prefetch=N]] [--webhooks-allow-private] [--webhooks-ca FILE.pem] [--job-log FILE.sqlite]";
@@ -81,16 +82,22 @@ impl ServerArgs {
     /// protocols the arguments ask for (MQTT, AMQP) added.
     pub fn configure(&self, server: omniface::Server) -> omniface::Server {
         let mut server = server.webhooks(self.webhooks.clone());
+        let job_log = self.job_log.as_ref().map(|path| {
+            let log = omniface::job_log::SqliteJobLog::open(path)
+                .unwrap_or_else(|error| usage("server", &format!("{}: {error}", path.display())));
+            std::sync::Arc::new(log) as std::sync::Arc<dyn omniface::job_log::JobLog>
+        });
         if let Some(config) = &self.mqtt {
-            server = server.mqtt(config.clone());
+            let mut config = config.clone();
+            if let Some(log) = &job_log {
+                config = config.job_log(log.clone());
+            }
+            server = server.mqtt(config);
         }
         if let Some(config) = &self.amqp {
             let mut config = config.clone();
-            if let Some(path) = &self.job_log {
-                match omniface::job_log::SqliteJobLog::open(path) {
-                    Ok(log) => config = config.job_log(std::sync::Arc::new(log)),
-                    Err(error) => usage("server", &format!("{}: {error}", path.display())),
-                }
+            if let Some(log) = &job_log {
+                config = config.job_log(log.clone());
             }
             server = server.amqp(config);
         }

@@ -63,6 +63,11 @@ impl Peer {
             .expect("the connection ended")
     }
 
+    /// The next packet, or `None` when the connection ended; no time limit.
+    pub async fn next_packet_or_none(&mut self) -> Option<Packet> {
+        self.received.recv().await
+    }
+
     pub async fn next_publish(&mut self) -> Publish {
         loop {
             if let Packet::Publish(publish) = self.next_packet().await {

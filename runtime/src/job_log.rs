@@ -1,9 +1,10 @@
-//! Where `#[idempotent]` `#[queue]` methods remember the jobs they finished, by queue and
-//! `message_id`: a job seen again (redelivered because the instance that did it died before its
-//! acknowledgement reached the broker, or sent twice by its producer) is answered from here
-//! instead of being done again. The default [`MemoryJobLog`] is per instance; a log that
-//! instances share ([`SqliteJobLog`] for instances on one machine, or an implementation of
-//! [`JobLog`] over the application's database) makes that hold across them. See docs/brokers.md.
+//! Where `#[idempotent]` methods remember the AMQP jobs (by queue and `message_id`) and MQTT
+//! requests (by method and `message-id` user property) they finished: one seen again
+//! (redelivered because the instance that did it died before its acknowledgement reached the
+//! broker, or sent twice by its producer) is answered from here instead of being done again. The
+//! default [`MemoryJobLog`] is per instance; a log that instances share ([`SqliteJobLog`] for
+//! instances on one machine, or an implementation of [`JobLog`] over the application's database)
+//! makes that hold across them. See docs/brokers.md.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;

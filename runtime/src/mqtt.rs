@@ -17,7 +17,9 @@
 //! the broker sends at most `receive_maximum` unacknowledged ones: a request in flight when an
 //! instance dies is sent again (to another instance of the group). The connection is retried
 //! with exponential backoff and jitter, and the subscriptions are made again after every connect;
-//! what the broker had not acknowledged when the connection dropped is published again.
+//! what the broker had not acknowledged when the connection dropped is published again. A
+//! request to an `#[idempotent]` method that carries a `message-id` user property is recorded in
+//! the job log ([`crate::job_log`]) and, seen again, answered from there instead of done again.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,16 +33,32 @@ use rumqttc::v5::{AsyncClient, Event, MqttOptions, Request};
 use crate::broker::{self, RETRY_FIRST, RETRY_MAX, Syntax, TopicTemplate, jittered};
 use crate::context::Protocol;
 use crate::error::Error;
+use crate::job_log::{FinishedJob, JobLog, MemoryJobLog};
 use crate::server::App;
 
 /// Where and how the server connects to its MQTT broker.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MqttConfig {
     host: String,
     port: u16,
     client_id: String,
     group: String,
     login: Option<(String, String)>,
+    /// Where `#[idempotent]` requests carrying a `message-id` are recorded; a
+    /// [`MemoryJobLog`] of the server's own when unset.
+    job_log: Option<Arc<dyn JobLog>>,
+}
+
+impl std::fmt::Debug for MqttConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.debug_struct("MqttConfig")
+            .field("address", &self.address())
+            .field("client_id", &self.client_id)
+            .field("group", &self.group)
+            .field("login", &self.login.as_ref().map(|(user, _)| user))
+            .field("shared_job_log", &self.job_log.is_some())
+            .finish()
+    }
 }
 
 impl MqttConfig {
@@ -79,6 +97,7 @@ impl MqttConfig {
             client_id: format!("omniface-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]),
             group: "omniface".to_string(),
             login,
+            job_log: None,
         };
         for (key, value) in form_urlencoded::parse(query.as_bytes()) {
             match &*key {
@@ -108,6 +127,15 @@ impl MqttConfig {
     pub fn group(&self) -> &str {
         &self.group
     }
+
+    /// Records the requests to `#[idempotent]` methods that carry a `message-id` user property
+    /// in `log` instead of in this server's memory: a log the instances share keeps a request
+    /// the broker gives another instance (its first one died before acknowledging it) from
+    /// being done twice. The same log may serve AMQP ([`crate::AmqpConfig::job_log`]).
+    pub fn job_log(mut self, log: Arc<dyn JobLog>) -> MqttConfig {
+        self.job_log = Some(log);
+        self
+    }
 }
 
 /// A unary method reachable over MQTT.
@@ -116,6 +144,11 @@ struct Route {
     method: usize,
     template: TopicTemplate,
     qos: QoS,
+    /// `#[idempotent]`: requests with a `message-id` are answered from the job log when seen
+    /// again.
+    idempotent: bool,
+    /// The job log's name for the method's requests: `mqtt <Service>.<method>`.
+    log_name: String,
 }
 
 fn qos(level: u8) -> QoS {
@@ -143,6 +176,8 @@ fn routes(app: &App) -> Vec<Route> {
                     Syntax::MqttTopic,
                 ),
                 qos: qos(bindings::method_qos(model)),
+                idempotent: model.idempotent,
+                log_name: format!("mqtt {}.{}", descriptor.service().name, model.name),
             });
         }
     }
@@ -169,6 +204,7 @@ pub(crate) fn run(app: Arc<App>, config: MqttConfig) -> impl Future<Output = ()>
 
 async fn serve(app: Arc<App>, config: MqttConfig, starts: Vec<Vec<u64>>) {
     let routes = Arc::new(routes(&app));
+    let log: Arc<dyn JobLog> = config.job_log.clone().unwrap_or_else(|| Arc::new(MemoryJobLog::new()));
     let mut options = MqttOptions::new(config.client_id.clone(), config.host.clone(), config.port);
     options
         .set_keep_alive(Duration::from_secs(30))
@@ -232,7 +268,13 @@ async fn serve(app: Arc<App>, config: MqttConfig, starts: Vec<Vec<u64>>) {
                 }
             }
             Ok(Event::Incoming(Packet::Publish(publish))) => {
-                tokio::spawn(answer(app.clone(), client.clone(), routes.clone(), publish));
+                tokio::spawn(answer(
+                    app.clone(),
+                    client.clone(),
+                    routes.clone(),
+                    log.clone(),
+                    publish,
+                ));
             }
             Ok(_) => {}
             Err(error) => {
@@ -305,32 +347,60 @@ async fn publish_events(app: Arc<App>, client: AsyncClient, service: usize, even
 
 /// Calls the method a request is for and publishes the reply to its response topic, then
 /// acknowledges the request.
-async fn answer(app: Arc<App>, client: AsyncClient, routes: Arc<Vec<Route>>, publish: Publish) {
+async fn answer(app: Arc<App>, client: AsyncClient, routes: Arc<Vec<Route>>, log: Arc<dyn JobLog>, publish: Publish) {
     let topic = String::from_utf8_lossy(&publish.topic).into_owned();
     let properties = publish.properties.clone().unwrap_or_default();
     let found = routes
         .iter()
         .find_map(|route| route.template.captures(&topic).map(|captures| (route, captures)));
-    let reply = match found {
+    let reply_of = |result: Result<bytes::Bytes, Error>| match result {
+        Ok(json) => (json, None),
+        Err(error) => (broker::error_payload(&error), Some(error.code().to_string())),
+    };
+    let (qos, (payload, error)) = match found {
         Some((route, captures)) => {
-            let headers = broker::headers(
-                (properties.user_properties.iter()).map(|(name, value)| (name.as_str(), value.as_bytes())),
-            );
-            let target = (route.service, route.method);
-            let result = broker::call(&app, target, Protocol::Mqtt, &captures, &publish.payload, headers).await;
-            Some((route.qos, result))
+            let message_id = (properties.user_properties.iter())
+                .find(|(name, _)| name.eq_ignore_ascii_case("message-id"))
+                .map(|(_, id)| id.as_str())
+                .filter(|_| route.idempotent);
+            let remembered = message_id.and_then(|id| {
+                log.finished(&route.log_name, id)
+                    .inspect_err(|error| tracing::warn!("MQTT: {error}; the request is done as if new"))
+                    .ok()
+                    .flatten()
+            });
+            let reply = match remembered {
+                Some(finished) => (bytes::Bytes::from(finished.reply), finished.error),
+                None => {
+                    let headers = broker::headers(
+                        (properties.user_properties.iter()).map(|(name, value)| (name.as_str(), value.as_bytes())),
+                    );
+                    let target = (route.service, route.method);
+                    let result = broker::call(&app, target, Protocol::Mqtt, &captures, &publish.payload, headers).await;
+                    let (payload, error) = reply_of(result);
+                    // Recorded before the reply and the acknowledgement, as AMQP jobs are.
+                    if let Some(id) = message_id {
+                        let finished = FinishedJob {
+                            reply: payload.to_vec(),
+                            error: error.clone(),
+                            dead_lettered: false,
+                        };
+                        if let Err(error) = log.record(&route.log_name, id, &finished) {
+                            tracing::warn!("MQTT: request {id} to {} not recorded: {error}", route.log_name);
+                        }
+                    }
+                    (payload, error)
+                }
+            };
+            (route.qos, reply)
         }
         // A topic the subscriptions matched but no route does cannot happen; answer it anyway.
-        None => Some((
+        None => (
             publish.qos,
-            Err(Error::not_found(format!("no method listens on `{topic}`"))),
-        )),
+            reply_of(Err(Error::not_found(format!("no method listens on `{topic}`")))),
+        ),
     };
-    if let (Some(response_topic), Some((qos, result))) = (properties.response_topic.clone(), reply) {
-        let (payload, error) = match result {
-            Ok(json) => (json, None),
-            Err(error) => (broker::error_payload(&error), Some(error.code().to_string())),
-        };
+    if let Some(response_topic) = properties.response_topic.clone() {
         let reply_properties = PublishProperties {
             payload_format_indicator: Some(1),
             content_type: Some("application/json".to_string()),

@@ -26,6 +26,10 @@ use test_brokers::Mosquitto as Broker;
 
 /// Starts a telemetry server connected to `broker`; `calls` counts the calls it authenticates.
 async fn start_server(broker: &Broker, client_id: &str, calls: Arc<AtomicUsize>) -> String {
+    start_server_with(omniface::MqttConfig::from_url(&broker.url(client_id)).unwrap(), calls).await
+}
+
+async fn start_server_with(mqtt: omniface::MqttConfig, calls: Arc<AtomicUsize>) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let (fleet, events) = Fleet::with_demo_devices();
@@ -35,7 +39,7 @@ async fn start_server(broker: &Broker, client_id: &str, calls: Arc<AtomicUsize>)
         futures_util::FutureExt::now_or_never(inner.authenticate(credential)).flatten()
     });
     let server = omniface::Server::new()
-        .mqtt(omniface::MqttConfig::from_url(&broker.url(client_id)).unwrap())
+        .mqtt(mqtt)
         .authenticator(counting)
         .service(TelemetryServer::with_events(fleet, events));
     tokio::spawn(server.serve_on(listener));
@@ -337,4 +341,61 @@ async fn a_qos_1_event_unacknowledged_when_the_broker_dies_is_published_after_th
     assert_eq!(topic_of(&status), "devices/meter-3/status");
     let status: Value = serde_json::from_slice(&status.payload).unwrap();
     assert_eq!(status["status"], "DEVICE_STATUS_ONLINE");
+}
+
+#[tokio::test]
+async fn instances_sharing_a_job_log_do_a_request_the_broker_gives_the_other_only_once() {
+    let broker = Broker::start();
+    let path = std::env::temp_dir().join(format!("telemetry-mqtt-job-log-{}.sqlite", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let calls = Arc::new(AtomicUsize::new(0));
+    for client_id in ["server-a", "server-b"] {
+        // Two instances, as two processes would be: each opens the same SQLite file.
+        let log = omniface::job_log::SqliteJobLog::open(&path).unwrap();
+        let config = omniface::MqttConfig::from_url(&broker.url(client_id))
+            .unwrap()
+            .job_log(Arc::new(log));
+        start_server_with(config, calls.clone()).await;
+    }
+    let mut peer = Peer::connect(broker.port, "gateway").await;
+    peer.wait_for_server(GET_DEVICE, json!({"deviceId": "thermo-1"}), OPERATOR)
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await; // both subscribed
+    let mut watcher = Peer::connect(broker.port, "watcher").await;
+    watcher.subscribe("devices/+/readings", QoS::AtLeastOnce).await;
+    // Each request comes twice with one `message-id`, the second after the first was answered,
+    // as a request would that the broker gave another instance after the first died before
+    // acknowledging it. Mosquitto hands a shared subscription's messages out in turn, so the
+    // copies reach both instances, whose fleets would each take the reading as new.
+    const REQUESTS: u64 = 10;
+    for sequence in 0..REQUESTS {
+        let request = json!({"batch": {"readings": [reading("thermo-1", 100 + sequence)]}});
+        let id = format!("reading-{sequence}");
+        let headers = [("X-Device-Key", "device-key"), ("message-id", id.as_str())];
+        let first = peer
+            .call(
+                "acme/telemetry/v1/Telemetry/ingest_batch/req",
+                request.clone(),
+                &headers,
+            )
+            .await;
+        let second = peer
+            .call("acme/telemetry/v1/Telemetry/ingest_batch/req", request, &headers)
+            .await;
+        assert_eq!(first, (json!({"accepted": 1, "duplicates": 0}), None));
+        assert_eq!(first, second, "the copy is answered with the first outcome");
+    }
+    let mut published = 0;
+    while let Ok(Some(rumqttc::v5::mqttbytes::v5::Packet::Publish(_))) =
+        tokio::time::timeout(Duration::from_millis(500), watcher.next_packet_or_none()).await
+    {
+        published += 1;
+    }
+    assert_eq!(
+        published, REQUESTS,
+        "every reading is published once, not once per instance"
+    );
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
 }
