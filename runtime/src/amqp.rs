@@ -220,17 +220,30 @@ fn feeds(app: &App) -> Vec<Feed> {
 ///
 /// Every event published from the call on is sent, even before the connection is up: where each
 /// event stream starts is read now, not when the returned future first runs.
-pub(crate) fn run(app: Arc<App>, mut config: AmqpConfig) -> impl Future<Output = ()> + Send + 'static {
-    config.job_log.get_or_insert_with(|| Arc::new(MemoryJobLog::new()));
-    let jobs: Arc<Vec<Job>> = Arc::new(jobs(&app));
-    let feeds: Arc<Vec<Feed>> = Arc::new(feeds(&app));
-    serve(app, config, jobs, feeds)
+pub(crate) fn run(app: Arc<App>, config: AmqpConfig) -> impl Future<Output = ()> + Send + 'static {
+    let state = Arc::new(State {
+        jobs: jobs(&app),
+        feeds: feeds(&app),
+        // One for the server's life, so that reconnecting forgets nothing.
+        log: config.job_log.clone().unwrap_or_else(|| Arc::new(MemoryJobLog::new())),
+        app,
+    });
+    serve(state, config)
 }
 
-async fn serve(app: Arc<App>, config: AmqpConfig, jobs: Arc<Vec<Job>>, feeds: Arc<Vec<Feed>>) {
+/// What lives as long as the server, across connections: its jobs, its event feeds and their
+/// confirmed cursors, and the job log.
+struct State {
+    app: Arc<App>,
+    jobs: Vec<Job>,
+    feeds: Vec<Feed>,
+    log: Arc<dyn JobLog>,
+}
+
+async fn serve(state: Arc<State>, config: AmqpConfig) {
     let mut backoff = RETRY_FIRST;
     loop {
-        let (connected, reason) = session(&app, &config, &jobs, &feeds).await;
+        let (connected, reason) = session(&state, &config).await;
         if connected {
             backoff = RETRY_FIRST;
         }
@@ -248,7 +261,7 @@ async fn serve(app: Arc<App>, config: AmqpConfig, jobs: Arc<Vec<Job>>, feeds: Ar
 /// One connection's life: declares the exchanges and queues, starts a consumer per job queue and
 /// a publisher per event, and returns when any of them or the connection fails. Returns whether
 /// the connection was made, and why it ended.
-async fn session(app: &Arc<App>, config: &AmqpConfig, jobs: &Arc<Vec<Job>>, feeds: &Arc<Vec<Feed>>) -> (bool, String) {
+async fn session(state: &Arc<State>, config: &AmqpConfig) -> (bool, String) {
     let properties = ConnectionProperties::default().with_connection_name("omniface".into());
     let connection = match Connection::connect_uri(config.uri.clone(), properties).await {
         Ok(connection) => connection,
@@ -256,7 +269,7 @@ async fn session(app: &Arc<App>, config: &AmqpConfig, jobs: &Arc<Vec<Job>>, feed
     };
     tracing::info!("AMQP: connected to {}", config.address());
     let mut tasks: JoinSet<Result<(), String>> = JoinSet::new();
-    let reason = match start(app, config, &connection, jobs, feeds, &mut tasks).await {
+    let reason = match start(state, config, &connection, &mut tasks).await {
         Err(error) => error,
         Ok(()) => {
             let mut events = connection.events_listener();
@@ -289,13 +302,12 @@ async fn session(app: &Arc<App>, config: &AmqpConfig, jobs: &Arc<Vec<Job>>, feed
 
 /// Declares what the server uses and starts its consumers and publishers.
 async fn start(
-    app: &Arc<App>,
+    state: &Arc<State>,
     config: &AmqpConfig,
     connection: &Connection,
-    jobs: &Arc<Vec<Job>>,
-    feeds: &Arc<Vec<Feed>>,
     tasks: &mut JoinSet<Result<(), String>>,
 ) -> Result<(), String> {
+    let (jobs, feeds) = (&state.jobs, &state.feeds);
     let failed = |what: String| move |error: lapin::Error| format!("{what}: {error}");
     let setup = connection
         .create_channel()
@@ -360,22 +372,17 @@ async fn start(
             )
             .await
             .map_err(failed(format!("cannot consume `{}`", job.queue)))?;
-        let (app, jobs, feeds) = (app.clone(), jobs.clone(), feeds.clone());
-        let log: Arc<dyn JobLog> = config.job_log.clone().unwrap_or_else(|| Arc::new(MemoryJobLog::new()));
+        let state = state.clone();
         tasks.spawn(async move {
             let mut consumer = consumer;
             while let Some(delivery) = consumer.next().await {
-                let delivery = delivery.map_err(|error| format!("consuming `{}`: {error}", jobs[index].queue))?;
-                let worker = Worker {
-                    app: app.clone(),
-                    channel: channel.clone(),
-                    jobs: jobs.clone(),
-                    feeds: feeds.clone(),
-                    log: log.clone(),
-                };
-                tokio::spawn(worker.work(index, delivery));
+                let delivery = delivery.map_err(|error| format!("consuming `{}`: {error}", state.jobs[index].queue))?;
+                tokio::spawn(work(state.clone(), channel.clone(), index, delivery));
             }
-            Err(format!("the broker cancelled the consumer of `{}`", jobs[index].queue))
+            Err(format!(
+                "the broker cancelled the consumer of `{}`",
+                state.jobs[index].queue
+            ))
         });
     }
     for index in 0..feeds.len() {
@@ -387,7 +394,7 @@ async fn start(
             .confirm_select(ConfirmSelectOptions::default())
             .await
             .map_err(failed("cannot turn on publisher confirms".into()))?;
-        tasks.spawn(publish(app.clone(), channel, feeds.clone(), index));
+        tasks.spawn(publish(state.clone(), channel, index));
     }
     Ok(())
 }
@@ -403,9 +410,9 @@ fn quorum_arguments() -> FieldTable {
 const CONFIRM_WINDOW: usize = 256;
 
 /// Publishes one event's records to the exchange, resuming after the last confirmed one.
-async fn publish(app: Arc<App>, channel: Channel, feeds: Arc<Vec<Feed>>, index: usize) -> Result<(), String> {
-    let feed = &feeds[index];
-    let handler = app.services[feed.service].clone();
+async fn publish(state: Arc<State>, channel: Channel, index: usize) -> Result<(), String> {
+    let feed = &state.feeds[index];
+    let handler = state.app.services[feed.service].clone();
     let name = handler.descriptor().events[feed.event].rpc_name.clone();
     let after = feed.confirmed.load(Ordering::Acquire);
     let (gap, mut records) = handler.events().stream(feed.event, Some(after));
@@ -427,12 +434,6 @@ async fn publish(app: Arc<App>, channel: Channel, feeds: Arc<Vec<Feed>>, index: 
         }
         Err(error) => Err(format!("event {name} #{id} unconfirmed: {error}")),
     };
-    let confirmed = |confirm: Option<lapin::PublisherConfirm>| async move {
-        match confirm {
-            Some(confirm) => confirm.await,
-            None => Ok(Confirmation::NotRequested),
-        }
-    };
     loop {
         let record = if pending.len() >= CONFIRM_WINDOW {
             None
@@ -443,12 +444,8 @@ async fn publish(app: Arc<App>, channel: Channel, feeds: Arc<Vec<Feed>>, index: 
                     Some(record) => Some(record),
                     None => return Ok(()),
                 },
-                confirmation = async {
-                    match &mut pending.front_mut().expect("not empty").1 {
-                        Some(confirm) => confirm.await,
-                        None => Ok(Confirmation::NotRequested),
-                    }
-                }, if !pending.is_empty() => {
+                // An async block, because select! builds a disabled branch's future too.
+                confirmation = async { confirmation(&mut pending.front_mut().expect("not empty").1).await }, if !pending.is_empty() => {
                     let (id, _) = pending.pop_front().expect("not empty");
                     settle(id, confirmation)?;
                     continue;
@@ -456,8 +453,8 @@ async fn publish(app: Arc<App>, channel: Channel, feeds: Arc<Vec<Feed>>, index: 
             }
         };
         let Some(record) = record else {
-            let (id, confirm) = pending.pop_front().expect("the window is full");
-            settle(id, confirmed(confirm).await)?;
+            let (id, mut confirm) = pending.pop_front().expect("the window is full");
+            settle(id, confirmation(&mut confirm).await)?;
             continue;
         };
         let routing_key = match feed.routing_key.fill_from_json(&record.json) {
@@ -488,6 +485,14 @@ async fn publish(app: Arc<App>, channel: Channel, feeds: Arc<Vec<Feed>>, index: 
     }
 }
 
+/// The broker's answer to one publish; an event that was not published needs none.
+async fn confirmation(confirm: &mut Option<lapin::PublisherConfirm>) -> lapin::Result<Confirmation> {
+    match confirm {
+        Some(confirm) => confirm.await,
+        None => Ok(Confirmation::NotRequested),
+    }
+}
+
 fn unix_seconds() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -514,114 +519,86 @@ fn outcome(result: &Result<bytes::Bytes, Error>) -> Outcome {
     }
 }
 
-/// What a job needs: the server, the channel it came on, and the event feeds it waits for.
-struct Worker {
-    app: Arc<App>,
-    channel: Channel,
-    jobs: Arc<Vec<Job>>,
-    feeds: Arc<Vec<Feed>>,
-    log: Arc<dyn JobLog>,
-}
-
-impl Worker {
-    /// Does one job: calls the method, waits until the broker confirmed the events published so far
-    /// (the job's own among them), replies when asked to, then acknowledges, requeues or
-    /// dead-letters the message.
-    async fn work(self, index: usize, delivery: Delivery) {
-        let Worker {
-            app,
-            channel,
-            jobs,
-            feeds,
-            log,
-        } = self;
-        let job = &jobs[index];
-        let properties = &delivery.properties;
-        let message_id = properties.message_id().as_ref().map(|id| id.to_string());
-        let logged_id = message_id.as_deref().filter(|_| job.idempotent);
-        let remembered = logged_id.and_then(|id| {
-            log.finished(&job.queue, id)
-                .inspect_err(|error| tracing::warn!("AMQP: {error}; the job is done as if new"))
-                .ok()
-                .flatten()
-        });
-        if let Some(finished) = remembered {
-            tracing::debug!(
-                "AMQP: job {message_id:?} on `{}` was done already; answered again",
-                job.queue
-            );
-            if let Some(reply_to) = properties.reply_to() {
-                reply(
-                    &channel,
-                    reply_to,
-                    properties,
-                    &finished.reply,
-                    finished.error.as_deref(),
-                )
-                .await;
-            }
-            let outcome = if finished.dead_lettered {
-                Outcome::Reject
-            } else {
-                Outcome::Done
-            };
-            settle(job, &delivery, outcome, 1).await;
-            return;
+/// Does one job: calls the method, waits until the broker confirmed the events published so far
+/// (the job's own among them), replies when asked to, then acknowledges, requeues or
+/// dead-letters the message.
+async fn work(state: Arc<State>, channel: Channel, index: usize, delivery: Delivery) {
+    let job = &state.jobs[index];
+    let properties = &delivery.properties;
+    let message_id = properties.message_id().as_ref().map(|id| id.to_string());
+    let logged_id = message_id.as_deref().filter(|_| job.idempotent);
+    let remembered = logged_id.and_then(|id| state.log.recall("AMQP", &job.queue, id));
+    if let Some(finished) = remembered {
+        tracing::debug!(
+            "AMQP: job {message_id:?} on `{}` was done already; answered again",
+            job.queue
+        );
+        if let Some(reply_to) = properties.reply_to() {
+            reply(
+                &channel,
+                reply_to,
+                properties,
+                &finished.reply,
+                finished.error.as_deref(),
+            )
+            .await;
         }
-        let headers = properties.headers().as_ref().map(header_pairs).unwrap_or_default();
-        let headers = broker::headers(headers.iter().map(|(name, value)| (name.as_str(), value.as_slice())));
-        let result = broker::call(
-            &app,
-            (job.service, job.method),
-            Protocol::Amqp,
-            &[],
-            &delivery.data,
-            headers,
-        )
-        .await;
-        // Acknowledging the job before its events are on the broker would lose them if this
-        // instance died in between; unacknowledged, the job is redelivered and done again.
-        events_confirmed(&app, &feeds).await;
-        // Quorum queues count earlier deliveries in `x-delivery-count`.
-        let attempt = 1 + properties
-            .headers()
-            .as_ref()
-            .and_then(|headers| headers.inner().get("x-delivery-count"))
-            .and_then(integer)
-            .unwrap_or(0);
-        let mut outcome = outcome(&result);
-        let last_attempt = attempt >= u64::from(job.max_attempts);
-        if let Err(error) = &result
-            && outcome != Outcome::Retry
-        {
-            tracing::debug!("AMQP: job on `{}` failed for good: {error}", job.queue);
-        }
-        if outcome == Outcome::Retry && last_attempt {
-            outcome = Outcome::Reject;
-        }
-        if outcome != Outcome::Retry {
-            let (payload, error) = match &result {
-                Ok(json) => (json.clone(), None),
-                Err(error) => (broker::error_payload(error), Some(error.code().to_string())),
-            };
-            // Recorded before the reply and the acknowledgement: an instance dying after this
-            // leaves the record for the one the job is redelivered to.
-            if let Some(id) = logged_id {
-                let finished = FinishedJob {
-                    reply: payload.to_vec(),
-                    error: error.clone(),
-                    dead_lettered: outcome == Outcome::Reject,
-                };
-                if let Err(error) = log.record(&job.queue, id, &finished) {
-                    tracing::warn!("AMQP: job {id} on `{}` not recorded: {error}", job.queue);
-                }
-            }
-            if let Some(reply_to) = properties.reply_to() {
-                reply(&channel, reply_to, properties, &payload, error.as_deref()).await;
-            }
-        }
-        settle(job, &delivery, outcome, attempt).await;
+        let outcome = if finished.dead_lettered {
+            Outcome::Reject
+        } else {
+            Outcome::Done
+        };
+        settle(job, &delivery, outcome, 1).await;
+        return;
     }
+    let headers = properties.headers().as_ref().map(header_pairs).unwrap_or_default();
+    let headers = broker::headers(headers.iter().map(|(name, value)| (name.as_str(), value.as_slice())));
+    let result = broker::call(
+        &state.app,
+        (job.service, job.method),
+        Protocol::Amqp,
+        &[],
+        &delivery.data,
+        headers,
+    )
+    .await;
+    // Acknowledging the job before its events are on the broker would lose them if this
+    // instance died in between; unacknowledged, the job is redelivered and done again.
+    events_confirmed(&state).await;
+    // Quorum queues count earlier deliveries in `x-delivery-count`.
+    let attempt = 1 + properties
+        .headers()
+        .as_ref()
+        .and_then(|headers| headers.inner().get("x-delivery-count"))
+        .and_then(integer)
+        .unwrap_or(0);
+    let mut outcome = outcome(&result);
+    let last_attempt = attempt >= u64::from(job.max_attempts);
+    if let Err(error) = &result
+        && outcome != Outcome::Retry
+    {
+        tracing::debug!("AMQP: job on `{}` failed for good: {error}", job.queue);
+    }
+    if outcome == Outcome::Retry && last_attempt {
+        outcome = Outcome::Reject;
+    }
+    if outcome != Outcome::Retry {
+        let (payload, error) = broker::reply_parts(&result);
+        // Recorded before the reply and the acknowledgement: an instance dying after this
+        // leaves the record for the one the job is redelivered to.
+        if let Some(id) = logged_id {
+            let finished = FinishedJob {
+                reply: payload.to_vec(),
+                error: error.clone(),
+                dead_lettered: outcome == Outcome::Reject,
+            };
+            state.log.remember("AMQP", &job.queue, id, &finished);
+        }
+        if let Some(reply_to) = properties.reply_to() {
+            reply(&channel, reply_to, properties, &payload, error.as_deref()).await;
+        }
+    }
+    settle(job, &delivery, outcome, attempt).await;
 }
 
 /// The longest a job waits for the broker to confirm the events published before it finished;
@@ -630,10 +607,10 @@ const EVENTS_CONFIRM_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Waits until every event feed's confirmed cursor reached where its hub was when called: every
 /// event published before (by the job that just finished, and by others) is on the broker.
-async fn events_confirmed(app: &App, feeds: &[Feed]) {
+async fn events_confirmed(state: &State) {
     let deadline = tokio::time::Instant::now() + EVENTS_CONFIRM_TIMEOUT;
-    for feed in feeds {
-        let target = app.services[feed.service].events().last_id(feed.event);
+    for feed in &state.feeds {
+        let target = state.app.services[feed.service].events().last_id(feed.event);
         loop {
             let moved = feed.confirmed_moved.notified();
             tokio::pin!(moved);

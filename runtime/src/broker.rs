@@ -293,6 +293,15 @@ pub(crate) async fn call(
     })
 }
 
+/// What a reply carries: the result's JSON, or the error's payload with its code (`NOT_FOUND`,
+/// `PetNotFound`), which MQTT sends as the user property and AMQP as the header `error`.
+pub(crate) fn reply_parts(result: &Result<Bytes, Error>) -> (Bytes, Option<String>) {
+    match result {
+        Ok(json) => (json.clone(), None),
+        Err(error) => (error_payload(error), Some(error.code().to_string())),
+    }
+}
+
 /// A declared error's fields (the payload the AsyncAPI document gives each error message), or
 /// the problem details of any other error.
 pub(crate) fn error_payload(error: &Error) -> Bytes {

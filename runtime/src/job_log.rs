@@ -39,6 +39,24 @@ pub trait JobLog: Send + Sync + 'static {
     fn record(&self, queue: &str, message_id: &str, job: &FinishedJob) -> Result<(), JobLogError>;
 }
 
+impl dyn JobLog {
+    /// [`JobLog::finished`] for the adapters: a log that fails is logged, and the job done as if
+    /// new (`protocol` names the adapter in the message).
+    pub(crate) fn recall(&self, protocol: &str, queue: &str, message_id: &str) -> Option<FinishedJob> {
+        self.finished(queue, message_id)
+            .inspect_err(|error| tracing::warn!("{protocol}: {error}; {message_id} on {queue} is done as if new"))
+            .ok()
+            .flatten()
+    }
+
+    /// [`JobLog::record`] for the adapters: a failure is logged, and the reply goes out anyway.
+    pub(crate) fn remember(&self, protocol: &str, queue: &str, message_id: &str, job: &FinishedJob) {
+        if let Err(error) = self.record(queue, message_id, job) {
+            tracing::warn!("{protocol}: {message_id} on {queue} not recorded: {error}");
+        }
+    }
+}
+
 /// The default log: the last [`MemoryJobLog::REMEMBERED`] jobs of each queue, in this process.
 #[derive(Default)]
 pub struct MemoryJobLog {
@@ -122,11 +140,7 @@ mod sqlite {
     impl SqliteJobLog {
         /// Opens (or creates) the log at `path`.
         pub fn open(path: impl AsRef<Path>) -> Result<SqliteJobLog, JobLogError> {
-            let connection = Connection::open(path).map_err(failed)?;
-            connection.busy_timeout(Duration::from_secs(10)).map_err(failed)?;
-            connection
-                .query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
-                .map_err(failed)?;
+            let connection = crate::sqlite_file::open_shared(path.as_ref()).map_err(failed)?;
             connection
                 .execute_batch(
                     "CREATE TABLE IF NOT EXISTS finished_jobs (

@@ -42,6 +42,8 @@ mod mqtt;
 mod rest;
 mod server;
 mod soap;
+#[cfg(feature = "sqlite")]
+mod sqlite_file;
 mod ws;
 
 pub use amqp::AmqpConfig;

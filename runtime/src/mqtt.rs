@@ -353,22 +353,13 @@ async fn answer(app: Arc<App>, client: AsyncClient, routes: Arc<Vec<Route>>, log
     let found = routes
         .iter()
         .find_map(|route| route.template.captures(&topic).map(|captures| (route, captures)));
-    let reply_of = |result: Result<bytes::Bytes, Error>| match result {
-        Ok(json) => (json, None),
-        Err(error) => (broker::error_payload(&error), Some(error.code().to_string())),
-    };
     let (qos, (payload, error)) = match found {
         Some((route, captures)) => {
             let message_id = (properties.user_properties.iter())
                 .find(|(name, _)| name.eq_ignore_ascii_case("message-id"))
                 .map(|(_, id)| id.as_str())
                 .filter(|_| route.idempotent);
-            let remembered = message_id.and_then(|id| {
-                log.finished(&route.log_name, id)
-                    .inspect_err(|error| tracing::warn!("MQTT: {error}; the request is done as if new"))
-                    .ok()
-                    .flatten()
-            });
+            let remembered = message_id.and_then(|id| log.recall("MQTT", &route.log_name, id));
             let reply = match remembered {
                 Some(finished) => (bytes::Bytes::from(finished.reply), finished.error),
                 None => {
@@ -377,7 +368,7 @@ async fn answer(app: Arc<App>, client: AsyncClient, routes: Arc<Vec<Route>>, log
                     );
                     let target = (route.service, route.method);
                     let result = broker::call(&app, target, Protocol::Mqtt, &captures, &publish.payload, headers).await;
-                    let (payload, error) = reply_of(result);
+                    let (payload, error) = broker::reply_parts(&result);
                     // Recorded before the reply and the acknowledgement, as AMQP jobs are.
                     if let Some(id) = message_id {
                         let finished = FinishedJob {
@@ -385,9 +376,7 @@ async fn answer(app: Arc<App>, client: AsyncClient, routes: Arc<Vec<Route>>, log
                             error: error.clone(),
                             dead_lettered: false,
                         };
-                        if let Err(error) = log.record(&route.log_name, id, &finished) {
-                            tracing::warn!("MQTT: request {id} to {} not recorded: {error}", route.log_name);
-                        }
+                        log.remember("MQTT", &route.log_name, id, &finished);
                     }
                     (payload, error)
                 }
@@ -397,7 +386,7 @@ async fn answer(app: Arc<App>, client: AsyncClient, routes: Arc<Vec<Route>>, log
         // A topic the subscriptions matched but no route does cannot happen; answer it anyway.
         None => (
             publish.qos,
-            reply_of(Err(Error::not_found(format!("no method listens on `{topic}`")))),
+            broker::reply_parts(&Err(Error::not_found(format!("no method listens on `{topic}`")))),
         ),
     };
     if let Some(response_topic) = properties.response_topic.clone() {

@@ -68,7 +68,7 @@ const SUBSCRIPTION_COLUMNS: &str = "id, service, url, events, description, secre
 impl SqliteStore {
     /// Opens (or creates) the store at `path`.
     pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore, StoreError> {
-        SqliteStore::with_connection(Connection::open(path).map_err(failed)?)
+        SqliteStore::with_connection(crate::sqlite_file::open_shared(path.as_ref()).map_err(failed)?)
     }
 
     /// A store that lives in memory only (tests).
@@ -77,14 +77,6 @@ impl SqliteStore {
     }
 
     fn with_connection(connection: Connection) -> Result<SqliteStore, StoreError> {
-        // Several processes may open the file: readers go on while one writes (write-ahead
-        // log), and a writer waits for another instead of failing at once.
-        connection
-            .busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(failed)?;
-        connection
-            .query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
-            .map_err(failed)?;
         connection.execute_batch(SCHEMA).map_err(failed)?;
         let columns: Vec<String> = connection
             .prepare("SELECT name FROM pragma_table_info('webhook_deliveries')")
